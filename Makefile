@@ -1,0 +1,67 @@
+# m4rpc: top-level build. See README.md; the two commands are `make demo` and
+# `make check`. Each directory contributes a fragment (*.mk) that adds its
+# targets to the lists below; this file holds only what they share.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+TOP := $(CURDIR)
+B := $(TOP)/build
+
+# ---- kernel ------------------------------------------------------------
+# KDIR: the kernel build directory to build the modules against. Default: the
+# running kernel's, else the newest installed /lib/modules/*/build.
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d || \
+	ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+ARCH ?=
+CROSS_COMPILE ?=
+# Modules are built in a tree of symlinks per KDIR, so builds against several
+# kernels (Debian's, the debug kernel, arm64) never mix their objects.
+KOUT ?= $(B)/kmod/$(subst /,_,$(patsubst /%,%,$(KDIR)))$(if $(ARCH),-$(ARCH))
+
+# ---- userspace -----------------------------------------------------------
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes
+CPPFLAGS += -D_GNU_SOURCE -I$(TOP)/kernel/common -I$(TOP)/kernel/include/uapi -I$(TOP)/lib/include
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS)
+
+# msgpack-c: 6.x calls itself msgpack-c, 4.x (Debian 12) msgpack.
+MSGPACK_PC := $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+MSGPACK_CFLAGS = $(shell pkg-config --cflags $(MSGPACK_PC) 2>/dev/null)
+MSGPACK_LIBS = $(shell pkg-config --libs $(MSGPACK_PC) 2>/dev/null)
+KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
+KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null)
+
+# kselftest's harness, from the kernel source package (extracted, never vendored).
+KSFT := $(B)/kselftest
+KSFT_CFLAGS = -I$(KSFT)
+
+# Filled by the fragments.
+HOST_TESTS :=		# host unit test binaries (TAP on stdout)
+VM_TESTS :=		# selftest binaries run inside the VM, in this order
+TOOLS :=		# programs under build/tools
+LIBS :=			# libraries under build/lib
+
+include scripts/deps.mk
+include kernel/kernel.mk
+-include lib/lib.mk
+-include tools/sim/sim.mk
+-include tools/tools.mk
+-include tests/host/host.mk
+-include selftests/selftests.mk
+include scripts/vm.mk
+
+# Shared compile rules: build/obj/<path>.o from <path>.c.
+$(B)/obj/%.o: $(TOP)/%.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS_$(notdir $*)) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+all: modules userspace
+userspace: $(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all userspace clean

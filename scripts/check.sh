@@ -1,0 +1,38 @@
+#!/bin/bash
+# `make check` and `make check-debug`: the host unit tests, then the VM suite,
+# then one summary line. The Makefile has built everything before this runs.
+#   usage: scripts/check.sh [--debug] --host "TESTS..." --vm "TESTS..."
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+debug=
+host=
+vm=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--debug) debug=--debug ;;
+	--host) host=$2; shift ;;
+	--vm) vm=$2; shift ;;
+	esac
+	shift
+done
+out=$top/build/check${debug:+-debug}
+rm -rf "$out" && mkdir -p "$out"
+
+echo "TAP version 13"
+echo "# ==== host unit tests"
+# shellcheck disable=SC2086
+"$top/scripts/run-tap.sh" $host | tee "$out/host.tap"
+
+echo "# ==== VM suite (${debug:+debug }kernel)"
+start=$(date +%s)
+# shellcheck disable=SC2086
+"$top/scripts/vm-run.sh" $debug --timeout "${M4RPC_VM_TIMEOUT:-1200}" -- \
+	scripts/run-tap.sh $vm > >(tee "$out/vm.tap") 2> >(tee "$out/vm.err" >&2)
+vrc=$?
+wait
+echo "# VM suite: $(( $(date +%s) - start )) s, exit status $vrc"
+if [ "$vrc" != 0 ] && ! grep -q '^not ok' "$out/vm.tap"; then
+	echo "not ok - VM suite: $(grep -h '^vm-run:' "$out/vm.err" | head -n 1)" | tee -a "$out/vm.tap"
+fi
+
+"$top/scripts/tap-summary.sh" "$out/host.tap" "$out/vm.tap"

@@ -1,0 +1,20 @@
+# What the build, the VM and the debug kernel need from Debian, installed on
+# demand (scripts/install-deps.sh is idempotent and does nothing when all is there).
+DEPS_BUILD := make gcc libc6-dev pkg-config libmsgpack-dev libkmod-dev \
+	linux-headers-amd64 linux-source-6.1 xz-utils
+DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 cpio kmod
+DEPS_DEBUG := bc bison flex libssl-dev libelf-dev rsync
+
+deps-build:
+	@$(TOP)/scripts/install-deps.sh $(DEPS_BUILD)
+	@$(TOP)/scripts/extract-ksrc.sh $(KSFT)
+
+deps-vm: deps-build
+	@$(TOP)/scripts/install-deps.sh $(DEPS_VM)
+
+deps-debug: deps-vm
+	@$(TOP)/scripts/install-deps.sh $(DEPS_DEBUG)
+
+deps: deps-vm
+
+.PHONY: deps deps-build deps-vm deps-debug

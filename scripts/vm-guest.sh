@@ -1,0 +1,40 @@
+#!/bin/bash
+# PID 1 of the test VM, on the host's root (read-only) after the initramfs.
+# Runs the command that scripts/vm-run.sh left in RUN/cmd, then collects what
+# the host judges the run by: the exit status, dmesg and, on a kernel with
+# kmemleak, a leak scan. Results go to RUN (the one writable host directory).
+run=$1
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp TERM=${TERM:-linux}
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t configfs configfs /sys/kernel/config 2>/dev/null
+hostname m4rpc-vm
+# shellcheck disable=SC1091
+. "$run/env"
+cd "$M4RPC_TOP" || exit 1
+
+if [ -n "${M4RPC_INTERACTIVE:-}" ]; then
+	echo "m4rpc VM: modules in \$M4RPC_KMOD_DIR=$M4RPC_KMOD_DIR; exit the shell to power off"
+	setsid -c /bin/bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	rc=$?
+else
+	bash "$run/cmd"
+	rc=$?
+fi
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# kmemleak reports only objects unreferenced for 5 s over two scans.
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > "$run/kmemleak.txt"
+fi
+dmesg > "$run/dmesg.txt"
+echo "$rc" > "$run/rc"
+sync
+echo
+echo "M4RPC-EXIT=$rc"
+/bin/busybox poweroff -f

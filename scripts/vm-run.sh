@@ -1,0 +1,137 @@
+#!/bin/bash
+# Run a command as root inside the test VM and return its exit status.
+#
+#   scripts/vm-run.sh [--debug] [--timeout SEC] [--shell] [--kmod DIR] [-- COMMAND ARGS...]
+#
+# The guest boots Debian's packaged kernel (or, with --debug, the debug kernel of
+# scripts/debug-kernel.sh) under qemu with 2 vCPUs, mounts the host's root
+# read-only over virtio-9p as its own (so host binaries and libraries just work;
+# /tmp, /run, /root are tmpfs) and runs COMMAND with cwd = this repository and
+# M4RPC_KMOD_DIR = the modules built for that kernel. KVM is used only when a
+# bounded probe shows it boots; otherwise TCG.
+#
+# The run fails when the command fails, the guest does not finish within
+# SEC seconds (default 900; it is killed and its console kept), or the guest's
+# dmesg shows a kernel warning, oops, KASAN/UBSAN/lockdep report, sleeping in
+# atomic context, or (debug kernel) a kmemleak report.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+debug=
+timeout=900
+shell=
+kmod=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--debug) debug=1 ;;
+	--timeout) timeout=$2; shift ;;
+	--shell) shell=1 ;;
+	--kmod) kmod=$2; shift ;;
+	--) shift; break ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || [ -n "$shell" ] || { echo "vm-run: no command (see --help)" >&2; exit 2; }
+
+die() { echo "vm-run: $*" >&2; exit 1; }
+cache=${M4RPC_CACHE:-$HOME/.cache/m4rpc}
+vmdir=$top/build/vm
+mkdir -p "$vmdir" "$cache"
+
+# --- the kernel ---
+if [ -n "$debug" ]; then
+	kdir=$("$top/scripts/debug-kernel.sh") || die "cannot build the debug kernel"
+	image=$kdir/arch/x86/boot/bzImage
+	kver=-
+	tag=debug
+	mem=3072
+else
+	kver=$("$top/scripts/vm-kernel.sh") || exit 1
+	image=/boot/vmlinuz-$kver
+	kdir=/lib/modules/$kver/build
+	tag=$kver
+	mem=1536
+fi
+[ -r "$image" ] || die "cannot read $image"
+[ -n "$kmod" ] || kmod=$(make -s --no-print-directory -C "$top" print-KOUT KDIR="$kdir")
+
+# --- the initramfs, rebuilt when its script changes ---
+initrd=$vmdir/initramfs-$tag.cpio.gz
+if [ ! -s "$initrd" ] || [ "$top/scripts/vm-initramfs.sh" -nt "$initrd" ]; then
+	"$top/scripts/vm-initramfs.sh" "$kver" "$initrd" || die "cannot build the initramfs"
+fi
+
+qemu_base() {
+	echo qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
+		-machine q35 -cpu max -smp 2 -m "$mem" -kernel "$image" -initrd "$initrd"
+}
+
+# --- KVM or TCG: a guest under this machine's KVM may hang before its first line ---
+accel=${M4RPC_ACCEL:-}
+if [ -z "$accel" ]; then
+	probe=$cache/accel-$(uname -r)
+	if [ -s "$probe" ]; then
+		accel=$(cat "$probe")
+	elif [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		out=$(timeout -k 2 10 $(qemu_base) -accel kvm -serial stdio \
+			-append "console=ttyS0 quiet m4rpc.probe" </dev/null 2>/dev/null)
+		case "$out" in *M4RPC-PROBE-OK*) accel=kvm ;; *) accel=tcg ;; esac
+		echo "$accel" > "$probe"
+		echo "vm-run: KVM probe: using $accel" >&2
+	else
+		accel=tcg
+	fi
+fi
+accel_opt=$accel
+[ "$accel" = tcg ] && accel_opt=tcg,thread=multi
+
+# --- the run directory: the guest's only writable view of the host ---
+run=$(mktemp -d "$vmdir/run.XXXXXX")
+cleanup() { rm -rf "$run"; }
+trap cleanup EXIT
+{
+	printf 'export M4RPC_TOP=%q M4RPC_KMOD_DIR=%q M4RPC_KERNEL=%q M4RPC_RUN=%q\n' \
+		"$top" "$kmod" "$tag" "$run"
+	[ -n "$shell" ] && echo "export M4RPC_INTERACTIVE=1"
+	# pass the caller's M4RPC_* and TAP-related settings through
+	env | grep -E '^(M4RPC_(VERBOSE|TEST_[A-Z_]+)|KSFT_[A-Z_]+)=' | sed 's/^/export /;s/=\(.*\)$/="\1"/'
+} > "$run/env"
+[ $# -gt 0 ] && printf '%q ' "$@" > "$run/cmd"
+
+cmdline="console=ttyS0 loglevel=5 panic=-1 m4rpc.run=$run m4rpc.top=$top"
+[ -n "$debug" ] && cmdline="$cmdline kasan.fault=report"
+qemu=($(qemu_base) -accel "$accel_opt"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$run,mount_tag=m4rpcrun,security_model=none,multidevs=remap"
+	-append "$cmdline")
+
+console=$vmdir/console-$tag.log
+if [ -n "$shell" ]; then
+	"${qemu[@]}" -serial mon:stdio
+	exit $?
+fi
+timeout -k 5 "$timeout" "${qemu[@]}" -serial stdio </dev/null 2>&1 | tee "$console" |
+	grep -v -E '^M4RPC-EXIT=' | tr -d '\r'
+qrc=${PIPESTATUS[0]}
+
+if [ ! -s "$run/rc" ]; then
+	[ "$qrc" = 124 ] && why="timed out after ${timeout}s" || why="qemu exited $qrc"
+	echo "vm-run: the guest did not finish ($why); console: $console" >&2
+	exit 1
+fi
+rc=$(cat "$run/rc")
+cp "$run/dmesg.txt" "$vmdir/dmesg-$tag.txt" 2>/dev/null
+bad='WARNING:|BUG:|Oops|general protection fault|KASAN|UBSAN|circular locking|recursive locking|inconsistent lock state|lock held when returning|sleeping function called from invalid context|hung_task|soft lockup|rcu_sched self-detected|Call Trace'
+if grep -E "$bad" "$run/dmesg.txt" >/dev/null 2>&1; then
+	echo "vm-run: the guest kernel reported problems (full dmesg: $vmdir/dmesg-$tag.txt):" >&2
+	grep -E -B2 -A20 "$bad" "$run/dmesg.txt" | head -n 80 >&2
+	[ "$rc" = 0 ] && rc=1
+fi
+if [ -s "$run/kmemleak.txt" ]; then
+	echo "vm-run: kmemleak found leaks:" >&2
+	head -n 60 "$run/kmemleak.txt" >&2
+	cp "$run/kmemleak.txt" "$vmdir/kmemleak-$tag.txt"
+	[ "$rc" = 0 ] && rc=1
+fi
+exit "$rc"
