@@ -44,11 +44,8 @@ LIBS :=			# libraries under build/lib
 
 include scripts/deps.mk
 include kernel/kernel.mk
--include lib/lib.mk
--include tools/sim/sim.mk
--include tools/tools.mk
--include tests/host/host.mk
--include selftests/selftests.mk
+# Every directory's fragment: lib/*.mk, tools/*/*.mk, tests/host/*.mk, selftests/*/*.mk.
+include $(sort $(wildcard lib/*.mk tools/*.mk tools/*/*.mk tests/host/*.mk selftests/*/*.mk))
 include scripts/vm.mk
 
 # Shared compile rules: build/obj/<path>.o from <path>.c.

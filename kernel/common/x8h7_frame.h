@@ -127,6 +127,7 @@ struct x8h7_parser {
  * Validate @buf (X8H7_FRAME_LEN bytes) and prepare to walk it. Returns X8H7_OK
  * or the reject class; in strict mode the whole frame, every subframe header
  * included, is checked here, so x8h7_parse_next() cannot fail afterwards.
+ * After a reject, x8h7_parse_next() returns false at once.
  */
 enum x8h7_reject x8h7_parse_begin(struct x8h7_parser *p, const u8 *buf,
 				  enum x8h7_parse_mode mode);
