@@ -7,7 +7,11 @@
  * The SPI device is mode 0, 20 MHz, modalias "x8h7-sim", and carries an
  * interrupt: the simulated nIRQ line (active low), delivered as falling-edge or
  * level-low (module parameter irq_mode=level|edge, default level as in the
- * X8's device tree). Any SPI driver may be bound to it (driver_override).
+ * X8's device tree). In level mode the line is wired like the X8's GPIO,
+ * which senses levels and edges: a driver may also set IRQ_TYPE_LEVEL_HIGH
+ * or IRQ_TYPE_EDGE_FALLING. In edge mode it is an edge-only input (falling
+ * edge only), so that missed edges are a real hazard for the driver.
+ * Any SPI driver may be bound to it (driver_override).
  *
  * What the slave process does, modelled on the H7's DMA:
  *
@@ -17,22 +21,37 @@
  *    frame 00 00 55 55, zeros after) until armed again. Arming while chip
  *    select is asserted fails with EBUSY, as the H7 never swaps buffers while
  *    nCS is low: retry on the next pass. The armed frame may optionally drive
- *    nIRQ low in the same step (M4RPC_SIM_ARM_ASSERT_IRQ).
+ *    nIRQ low in the same step (M4RPC_SIM_ARM_ASSERT_IRQ). Arming again
+ *    before a transfer took the armed frame replaces it. SET_IDLE takes no
+ *    flags. Unknown flags or a non-zero reserved field: EINVAL.
  *  - read() returns whole struct m4rpc_sim_xfer records, one per completed
- *    transfer (per chip-select assertion), oldest first; poll() gives POLLIN
- *    when one is queued. The queue holds M4RPC_SIM_XFER_QUEUE records; when it
- *    is full the oldest is dropped and the next record read carries the
- *    number dropped in @lost. A buffer smaller than one record: EINVAL.
- *  - M4RPC_SIM_IOC_SET_NIRQ drives nIRQ.
+ *    transfer (per chip-select assertion), oldest first, as many as fit in
+ *    the buffer; poll() gives POLLIN when one is queued. The queue holds
+ *    M4RPC_SIM_XFER_QUEUE records; when it is full the oldest is dropped and
+ *    the next record read carries the number dropped in @lost. A buffer
+ *    smaller than one record: EINVAL. Each spi_transfer of an SPI message is
+ *    a chip-select assertion of its own here, whatever its cs_change says
+ *    (the masters this is for send one 256-byte transfer per message), and
+ *    takes the armed frame if there is one. MISO is fixed when the transfer
+ *    starts; bytes past 256 are zeros.
+ *  - M4RPC_SIM_IOC_SET_NIRQ drives nIRQ. With M4RPC_SIM_NIRQ_DROP_EDGE, a
+ *    high-to-low change in edge mode raises no interrupt and counts in
+ *    dropped_edges; in level mode the flag changes nothing (a level-sensitive
+ *    input cannot miss a level).
  *
  * Only one process may be attached to a board at a time (open() gives EBUSY
  * otherwise). While nobody is attached, the controller answers like an
  * unarmed H7: MISO is all zeros (which a careful master rejects: the checksum
  * of size 0 must be 0x5555) and nIRQ is high. Closing the device releases nIRQ
- * (high) and forgets the armed and idle frames.
+ * (high) and forgets the armed and idle frames and the queued records. An
+ * open slave device pins the module: unloading it fails (EWOULDBLOCK) until
+ * the device is closed.
  *
  * Wire time: each transfer takes len * 8 / speed_hz (module parameter
- * wire_time=1, default on).
+ * wire_time=1, default on, writable at run time); the wait ends early when
+ * the thread clocking the transfer gets a signal or the module is unloading.
+ * Clocks under 100 kHz are refused (EINVAL, from the SPI core), and so are
+ * transfers over 64 KiB (EMSGSIZE), which bounds a transfer to about 5 s.
  */
 #ifndef _UAPI_LINUX_M4RPC_SIM_H
 #define _UAPI_LINUX_M4RPC_SIM_H
@@ -56,7 +75,7 @@ struct m4rpc_sim_xfer {
 	__u32 lost;		/* records dropped (queue full) just before this one */
 	__u32 speed_hz;		/* clock of this transfer */
 	__u8 mosi[M4RPC_SIM_FRAME_LEN];	/* what the master sent (0 past len) */
-	__u8 miso[M4RPC_SIM_FRAME_LEN];	/* what the slave sent */
+	__u8 miso[M4RPC_SIM_FRAME_LEN];	/* what the slave sent (0 past len) */
 };
 
 /* M4RPC_SIM_IOC_ARM flags */
@@ -86,12 +105,18 @@ struct m4rpc_sim_nirq {
 struct m4rpc_sim_info {
 	__u32 board;		/* N of /dev/m4rpc-simN */
 	__u32 bus_num;		/* SPI bus: the device is spi<bus_num>.0 */
-	__u32 irq_mode;		/* M4RPC_SIM_IRQ_LEVEL or _EDGE */
+	__u32 irq_mode;		/* M4RPC_SIM_IRQ_LEVEL or _EDGE: the trigger now
+				 * (irq_mode=, unless the bound driver
+				 * requested the other one explicitly, which
+				 * the real GPIO allows too)
+				 */
 	__u32 max_speed_hz;
 	__u32 nirq;		/* current level, M4RPC_SIM_NIRQ_* */
 	__u32 cs_active;	/* 1 while a transfer is in flight */
 	__u64 transfers;	/* completed since the board was created */
-	__u64 irqs;		/* interrupts delivered to the SPI device */
+	__u64 irqs;		/* interrupts raised to the SPI device's irq
+				 * (none while it is masked or not requested)
+				 */
 	__u64 dropped_edges;	/* falling edges not delivered on request */
 	__u64 reserved[4];
 };
