@@ -45,7 +45,7 @@ if [ -n "$debug" ]; then
 	image=$kdir/arch/x86/boot/bzImage
 	kver=-
 	tag=debug
-	mem=3072
+	mem=2048
 else
 	kver=$("$top/scripts/vm-kernel.sh") || exit 1
 	image=/boot/vmlinuz-$kver

@@ -1,6 +1,6 @@
 # The test VM (scripts/vm-run.sh) and the targets built on it.
 VM_KVER = $(shell $(TOP)/scripts/vm-kernel.sh)
-HOST_CHECKS := $(TOP)/scripts/checkpatch-tap.sh
+HOST_CHECKS := $(TOP)/scripts/checkpatch-tap.sh $(TOP)/scripts/kbuild-w1-tap.sh
 
 print-KOUT:
 	@echo $(KOUT)
