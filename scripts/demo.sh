@@ -31,8 +31,11 @@ if [ -x "$bin/m4rpc" ] && [ -e /dev/m4rpc0 ]; then
 		"$bin/m4rpc" call "$m"
 	done
 elif [ -x "$bin/x8h7-rawcall" ]; then
+	# x8h7-rawcall binds spidev to the board's SPI device itself (and says
+	# so); --rebind takes the device from m4rpc.ko if that has bound it.
 	step "calling the sketch's methods over raw SPI transfers (spidev)"
-	"$bin/x8h7-rawcall" --board 0 temperature humidity pressure gas altitude
+	"$bin/x8h7-rawcall" --board 0 --rebind --fw --m4 \
+		temperature humidity pressure gas altitude
 fi
 
 step "kernel log"
