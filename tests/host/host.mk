@@ -26,9 +26,10 @@ $(B)/tests/test_x8h7_frame: $(OBJ_SAN)/tests/host/test_x8h7_frame.o \
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $^
 
 # The msgpack scanner and envelopes (kernel/common/mpack_scan.c), checked
-# against msgpack-c.
+# against msgpack-c, and the stream reassembler built on it (rpc_reasm.c).
 $(B)/tests/test_mpack_scan: $(OBJ_SAN)/tests/host/test_mpack_scan.o \
-		$(OBJ_SAN)/kernel/common/mpack_scan.o
+		$(OBJ_SAN)/kernel/common/mpack_scan.o \
+		$(OBJ_SAN)/kernel/common/rpc_reasm.o
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_TEST_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
 

@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "mpack_scan.h"
+#include "rpc_reasm.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -671,18 +672,15 @@ TEST(nesting_limit)
 	free(d);
 }
 
-/* ---- the reference splitter: what the endpoint layer does with a stream -- */
+/* ---- the stream reassembler on the scanner: what m4rpc.ko does ---------- */
 
 #define SPL_MAX 4096
 
+/* What kernel/common/rpc_reasm.c gives back from one stream. */
 struct splitter {
-	struct mpack_scan s;
-	u8 msg[SPL_MAX];
-	size_t n;
-	bool head_ok;
-	int head_undecided_at_done;	/* must stay 0 */
-	bool overflow;			/* a candidate outgrew msg[] */
-	/* outputs */
+	struct rpc_reasm r;
+	u8 buf[SPL_MAX];
+	int events_bad;			/* NONE with bytes left, OVERSIZE */
 	u8 raw[SPL_MAX * 4];
 	size_t nraw;
 	u8 out[SPL_MAX * 16];
@@ -691,55 +689,53 @@ struct splitter {
 	size_t msg_end[1024];
 };
 
-static void spl_reset(struct splitter *sp)
+static void spl_init(struct splitter *sp)
 {
-	mpack_scan_init(&sp->s);
-	sp->n = 0;
-	sp->head_ok = false;
+	memset(sp, 0, sizeof(*sp));
+	rpc_reasm_init(&sp->r, sp->buf, sizeof(sp->buf), 4 * sizeof(sp->buf));
 }
 
 static void spl_feed(struct splitter *sp, const u8 *d, size_t len)
 {
-	while (len) {
-		size_t used;
-		int rc, h;
-		u8 *rest;
+	struct rpc_reasm_out out;
+	enum rpc_reasm_event ev;
+	size_t used;
 
-		if (!sp->n && !mpack_rpc_can_start(*d)) {
-			sp->raw[sp->nraw++] = *d++;
-			len--;
-			continue;
-		}
-		rc = mpack_scan_feed(&sp->s, d, len, &used);
-		if (used > SPL_MAX - sp->n) {
-			sp->overflow = true;
+	for (;;) {
+		ev = rpc_reasm_feed(&sp->r, d, len, &used, &out);
+		if (used > len) {
+			sp->events_bad++;
 			return;
 		}
-		memcpy(sp->msg + sp->n, d, used);
-		sp->n += used;
 		d += used;
 		len -= used;
-		if (rc >= 0 && !sp->head_ok) {
-			h = mpack_rpc_head_check(sp->msg, sp->n);
-			sp->head_ok = h == 1;
-			if (h < 0)
-				rc = h;
-		}
-		if (rc == MPACK_SCAN_DONE) {
-			if (!sp->head_ok)
-				sp->head_undecided_at_done++;
-			memcpy(sp->out + sp->nout, sp->msg, sp->n);
-			sp->nout += sp->n;
+		switch (ev) {
+		case RPC_REASM_NONE:
+			if (len)
+				sp->events_bad++;
+			return;
+		case RPC_REASM_MSG:
+			if (out.len > sizeof(sp->out) - sp->nout ||
+			    (size_t)sp->nmsgs == ARRAY_SIZE(sp->msg_end)) {
+				sp->events_bad++;
+				return;
+			}
+			memcpy(sp->out + sp->nout, out.data, out.len);
+			sp->nout += out.len;
 			sp->msg_end[sp->nmsgs++] = sp->nout;
-			spl_reset(sp);
-		} else if (rc < 0) {
-			/* Its first byte was raw: rescan from the second. */
-			sp->raw[sp->nraw++] = sp->msg[0];
-			rest = dup_exact(sp->msg + 1, sp->n - 1);
-			used = sp->n - 1;
-			spl_reset(sp);
-			spl_feed(sp, rest, used);
-			free(rest);
+			break;
+		case RPC_REASM_RAW:
+			if (out.len > sizeof(sp->raw) - sp->nraw) {
+				sp->events_bad++;
+				return;
+			}
+			memcpy(sp->raw + sp->nraw, out.data, out.len);
+			sp->nraw += out.len;
+			break;
+		case RPC_REASM_OVERSIZE:
+		default:
+			sp->events_bad++;
+			break;
 		}
 	}
 }
@@ -784,8 +780,7 @@ TEST(junk_between_messages)
 		size_t split = k <= len ? k : len;
 		size_t step = k <= len ? 0 : (k - len <= 130 ? k - len : 0);
 
-		memset(&spl, 0, sizeof(spl));
-		spl_reset(&spl);
+		spl_init(&spl);
 		if (k > len + 130) {
 			/* Random chunks of at most 128 bytes. */
 			for (i = 0; i < len; ) {
@@ -805,8 +800,7 @@ TEST(junk_between_messages)
 					 step && step < len - i ? step :
 					 len - i);
 		}
-		ASSERT_FALSE(spl.overflow);
-		ASSERT_EQ(0, spl.head_undecided_at_done);
+		ASSERT_EQ(0, spl.events_bad);
 		ASSERT_EQ(nmsgs, spl.nmsgs);
 		ASSERT_EQ(nout, spl.nout);
 		ASSERT_EQ(0, memcmp(spl.out, want_out, nout));
@@ -814,7 +808,9 @@ TEST(junk_between_messages)
 				    nmsgs * sizeof(want_end[0])));
 		ASSERT_EQ(nraw, spl.nraw);
 		ASSERT_EQ(0, memcmp(spl.raw, want_raw, nraw));
-		ASSERT_EQ(0u, spl.n);
+		ASSERT_FALSE(rpc_reasm_busy(&spl.r));
+		ASSERT_EQ(0u, spl.r.oversize);
+		ASSERT_EQ(0u, spl.r.lost_bytes);
 	}
 }
 

@@ -8,8 +8,10 @@
  *   rawcall_link.c    the link as a polling master: frames out and in,
  *                     the UI stream reassembled, replies matched
  *   rawcall_rpc.c     requests from the command line, replies printed
- *   mpack_split.c     the UI stream cut into messages
  *   x8h7-rawcall.c    options and the sequence of calls
+ *
+ * The UI stream is cut into messages by the reassembler m4rpc.ko uses too
+ * (kernel/common/rpc_reasm.c), linked in from the shared objects.
  */
 #ifndef RAWCALL_H
 #define RAWCALL_H
@@ -18,11 +20,16 @@
 #include <stdio.h>
 
 #include "m4rpc_types.h"
-#include "mpack_split.h"
+#include "rpc_reasm.h"
 #include "x8h7_frame.h"
 
 /* Largest M4 message kept whole (the H7's ring is 4 KiB; room to spare). */
 #define RC_MSG_MAX		65536
+/*
+ * How far an oversize message is followed to its end before the reassembler
+ * gives up on it (a length field of junk can claim up to 4 GiB).
+ */
+#define RC_SKIP_MAX		(4 * RC_MSG_MAX)
 
 /* "x8h7-rawcall: " + message + (": " + strerror(err) when err) + newline */
 void rc_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,7 +96,7 @@ struct rc_link {
 	unsigned int settle_ms;	/* quiet time after a frame with data */
 	int verbose;		/* 1: frames with data, messages; 2: all */
 	u64 t0_ns;		/* for the -v time stamps */
-	struct mpack_split split;
+	struct rpc_reasm reasm;	/* the UI stream, messages and raw bytes */
 	enum rc_want want;
 	u32 want_msgid;
 	u8 want_op;
@@ -97,7 +104,7 @@ struct rc_link {
 	size_t reply_len;
 	struct rc_stats st;
 	struct rc_stats mark;	/* st when the last request was sent */
-	u8 splitbuf[RC_MSG_MAX];
+	u8 reasmbuf[RC_MSG_MAX];
 	u8 reply[RC_MSG_MAX];
 };
 

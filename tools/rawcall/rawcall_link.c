@@ -11,7 +11,8 @@
  * subframe bounds) and a frame that fails is dropped whole and counted; its
  * UI bytes, if it had any, are a gap in the M4's stream. The UI subframes'
  * data is the M4's byte stream in chunks cut anywhere, with raw-endpoint
- * bytes between messages: mpack_split.c puts the messages back together.
+ * bytes between messages: the shared reassembler (kernel/common/rpc_reasm.c,
+ * the one m4rpc.ko uses) puts the messages back together.
  * What is lost for good: polling is slower than an nIRQ-driven master, and
  * the H7 drops a UI chunk that does not fit the frame it is filling (two
  * 128-byte chunks do not), so an M4 that talks fast loses bytes here. The
@@ -68,7 +69,8 @@ void rc_link_init(struct rc_link *l, int fd, u32 speed_hz,
 	l->settle_ms = 3 * poll_ms;
 	l->verbose = verbose;
 	l->t0_ns = rc_now_ns();
-	mpack_split_init(&l->split, l->splitbuf, sizeof(l->splitbuf));
+	rpc_reasm_init(&l->reasm, l->reasmbuf, sizeof(l->reasmbuf),
+		       RC_SKIP_MAX);
 }
 
 /* -v output: one time-stamped line start on stderr. */
@@ -115,7 +117,7 @@ static void dump_frame(const struct rc_link *l, const char *dir, const u8 *f)
 /* A gap in the M4's stream: the message in progress cannot be completed. */
 static void hole(struct rc_link *l, const char *why)
 {
-	size_t n = mpack_split_hole(&l->split);
+	size_t n = rpc_reasm_reset(&l->reasm);
 
 	if (!n)
 		return;
@@ -127,17 +129,36 @@ static void hole(struct rc_link *l, const char *why)
 	}
 }
 
-static void take_msg(struct rc_link *l, const struct mpack_split_out *m)
+static void take_raw(struct rc_link *l, const u8 *data, size_t len)
 {
+	l->st.raw_bytes += len;
+	if (l->verbose) {
+		vlog(l, "raw bytes: ");
+		rc_print_bytes(stderr, data, len);
+		fputc('\n', stderr);
+	}
+}
+
+static void take_msg(struct rc_link *l, const u8 *data, size_t len)
+{
+	struct mpack_rpc_env env;
 	const char *what = NULL;
 
+	/*
+	 * The reassembler checked the head and that the object is whole, not
+	 * the whole envelope: should that fail, the bytes were no message.
+	 */
+	if (mpack_rpc_parse(data, len, &env)) {
+		take_raw(l, data, len);
+		return;
+	}
 	l->st.msgs++;
-	switch (m->env.type) {
+	switch (env.type) {
 	case MPACK_RPC_RESPONSE:
 		if (l->want == RC_WANT_RPC && !l->got &&
-		    m->env.msgid == l->want_msgid) {
-			memcpy(l->reply, m->data, m->len);
-			l->reply_len = m->len;
+		    env.msgid == l->want_msgid) {
+			memcpy(l->reply, data, len);
+			l->reply_len = len;
 			l->got = true;
 			what = "reply: ";
 		} else {
@@ -156,40 +177,41 @@ static void take_msg(struct rc_link *l, const struct mpack_split_out *m)
 	}
 	if (l->verbose && what) {
 		vlog(l, what);
-		rc_print_msg(stderr, m->data, m->len);
+		rc_print_msg(stderr, data, len);
 		fputc('\n', stderr);
 	}
 }
 
 static void feed_ui(struct rc_link *l, const u8 *data, size_t len)
 {
-	struct mpack_split_out out;
+	struct rpc_reasm_out out;
+	u64 giveups;
+	size_t used;
 
 	l->st.ui_bytes += len;
 	for (;;) {
-		switch (mpack_split_next(&l->split, &data, &len, &out)) {
-		case MPACK_SPLIT_MORE:
+		giveups = l->reasm.giveups;
+		switch (rpc_reasm_feed(&l->reasm, data, len, &used, &out)) {
+		case RPC_REASM_NONE:
 			return;
-		case MPACK_SPLIT_MSG:
-			take_msg(l, &out);
+		case RPC_REASM_MSG:
+			take_msg(l, out.data, out.len);
 			break;
-		case MPACK_SPLIT_RAW:
-			l->st.raw_bytes += out.len;
-			if (l->verbose) {
-				vlog(l, "raw bytes: ");
-				rc_print_bytes(stderr, out.data, out.len);
-				fputc('\n', stderr);
-			}
+		case RPC_REASM_RAW:
+			take_raw(l, out.data, out.len);
 			break;
-		case MPACK_SPLIT_DROPPED:
+		case RPC_REASM_OVERSIZE:
 			l->st.dropped++;
 			if (l->verbose) {
 				vlog(l, "");
-				fprintf(stderr, "message of %zu bytes dropped (longer than %d)\n",
-					out.len, RC_MSG_MAX);
+				fprintf(stderr, "message of %s%zu bytes dropped (longer than %d)\n",
+					l->reasm.giveups != giveups ?
+					"at least " : "", out.len, RC_MSG_MAX);
 			}
 			break;
 		}
+		data += used;
+		len -= used;
 	}
 }
 

@@ -1,0 +1,26 @@
+# Host unit tests of the /dev/m4rpcN endpoints' pure C (kernel/common/):
+# the stream reassembler (rpc_reasm.c) and the message rules and envelope
+# rewrites (rpc_msg.c), under the sanitizers of host.mk, checked against
+# msgpack-c.
+REASM_TESTS := $(B)/tests/test_rpc_reasm $(B)/tests/test_rpc_msg
+
+$(B)/tests/test_rpc_reasm: $(OBJ_SAN)/tests/host/test_rpc_reasm.o \
+		$(OBJ_SAN)/kernel/common/rpc_reasm.o $(OBJ_SAN)/kernel/common/mpack_scan.o
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+
+$(B)/tests/test_rpc_msg: $(OBJ_SAN)/tests/host/test_rpc_msg.o \
+		$(OBJ_SAN)/kernel/common/rpc_msg.o $(OBJ_SAN)/kernel/common/mpack_scan.o
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_TEST_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+
+HOST_TESTS += $(REASM_TESTS)
+
+# `make build/tests/NAME` from the top directory names the same files.
+$(patsubst $(TOP)/%,%,$(REASM_TESTS)): %: $(TOP)/%
+	@:
+
+check-host-reasm: $(REASM_TESTS)
+	@rc=0; for t in $^; do $$t || rc=1; done; exit $$rc
+
+.PHONY: check-host-reasm
