@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The /dev/m4rpcN endpoints: internals shared by the files of kernel/ep/
+ * and nothing else. The contract with userspace is the uapi header
+ * <linux/m4rpc.h>; the link below is kernel/link/link.h.
+ *
+ *   ep_main.c     module parameters, the device per link and its lifetime
+ *   ep_session.c  open/release/read/write/poll of a session
+ *   ep_tx.c       the link transmit queue: admission, round robin, purge
+ *   ep_route.c    messages from the M4: replies, bindings, kernel errors
+ *   ep_rx.c       the link's callbacks: reassembly, raw bytes, link state
+ *   ep_ioctl.c    the ioctls
+ *
+ * Locking, outermost first:
+ *
+ *   sess->read_lock (mutex)  ->  [link->client_lock]  ->  ep->lock (mutex)
+ *                            ->  link->lock (inside the link's getters)
+ *   ep_list_lock (mutex, ep_main.c): taken alone, or before ep->lock
+ *
+ * ep->lock protects everything in struct m4rpc_ep and struct ep_session
+ * marked "lock" below: sessions, bindings, pending calls (the xarrays have
+ * their own spinlock inside, always taken under ep->lock), queues, counters.
+ * read_lock serialises the readers of one session, so a message can be
+ * copied to userspace (which may fault and sleep) without ep->lock while it
+ * stays at the head of the queue. The link calls ep_link_ops with its
+ * client_lock held, so every callback is serialised with the others and
+ * with m4rpc_link_detach(); the reassembler (ep->reasm) is touched only by
+ * callbacks. Nothing calls into the link with ep->lock held except
+ * m4rpc_link_tx_kick() and m4rpc_link_m4_state(), which take only link->lock
+ * (a spinlock, innermost). Wait conditions read their fields with
+ * READ_ONCE() (no lock taken while not TASK_RUNNING); writers of those
+ * fields use WRITE_ONCE() under ep->lock.
+ *
+ * Lifetime: the ep is a struct device. The link holds it from
+ * m4rpc_ep_add() to m4rpc_ep_remove(); every open file holds it too (its
+ * cdev's parent is the device, and each session takes a reference). It is
+ * freed by ep_dev_release() when the last of them lets go; after remove it
+ * is "dead": no callback comes any more, and sessions see ENODEV/POLLHUP.
+ */
+#ifndef M4RPC_EP_H
+#define M4RPC_EP_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kfifo.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/timer.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <linux/m4rpc.h>
+#include "rpc_reasm.h"
+#include "rpc_msg.h"
+#include "../link/link.h"
+
+/* Bindings one session may hold. */
+#define EP_BINDINGS_MAX		64
+/* Kernel error responses waiting for the link, per link. */
+#define EP_KTX_MAX		64
+/* A call counts against the wire window at most this long (ep_tx.c). */
+#define EP_WIRE_EXPIRE_MS	2000
+/* An oversize message is followed at most this far (rpc_reasm.h). */
+#define EP_SKIP_MAX		(1024 * 1024)
+
+/* Module parameters (ep_main.c), read when a link is bound. */
+extern unsigned int ep_max_msg_size;
+extern unsigned int ep_rx_queue_len;
+extern unsigned int ep_raw_buf_size;
+extern unsigned int ep_tx_queue_len;
+extern unsigned int ep_tx_session_len;
+extern unsigned int ep_calls_max;
+extern unsigned int ep_m4_calls_max;
+extern unsigned int ep_wire_calls_max;
+
+/* A message in a queue. */
+struct ep_msg {
+	struct list_head node;
+	struct ep_call *call;		/* a session's request: its call */
+	u32 len;
+	u8 data[];
+};
+
+/* A session's request waiting for its response; ep->calls[wire msgid]. */
+struct ep_call {
+	struct ep_session *sess;
+	struct list_head node;		/* in sess->calls */
+	u32 wire_id;
+	u32 user_msgid;
+	bool on_wire;			/* sent, counted in ep->nwire */
+	unsigned long sent;		/* jiffies when the link took it */
+	struct list_head wire_node;	/* in ep->wire while on_wire */
+};
+
+/* An M4 request delivered to a session; ep->m4calls[kernel msgid]. */
+struct ep_m4call {
+	struct ep_session *sess;
+	struct list_head node;		/* in sess->m4calls */
+	u32 id;				/* the kernel's msgid */
+	u32 m4_msgid;
+	u32 name_len;			/* quoted in the kernel's errors */
+	u8 name[RPC_MSG_NAME_QUOTED + 1];
+};
+
+struct ep_binding {
+	struct list_head node;		/* in ep->bindings */
+	struct ep_session *sess;
+	u32 len;
+	u8 name[M4RPC_NAME_MAX];
+};
+
+struct ep_session {
+	struct m4rpc_ep *ep;
+	struct list_head node;		/* lock: in ep->sessions */
+	wait_queue_head_t wq;		/* readers, writers, pollers */
+	struct mutex read_lock;		/* one reader at a time */
+	u32 mode;			/* lock + read_lock: M4RPC_MODE_* */
+	/* Receive side (lock). */
+	struct list_head rx;		/* ep_msg */
+	u32 rx_count;
+	bool overflow;			/* a loss to report: EOVERFLOW */
+	/*
+	 * Raw mode: one producer (callbacks, under ep->lock), one consumer
+	 * (readers, under read_lock): kfifo needs no other lock.
+	 */
+	struct kfifo raw;
+	bool raw_alloc;
+	/* Transmit side (lock). */
+	struct list_head tx;		/* ep_msg, in order */
+	u32 tx_count;
+	struct list_head tx_node;	/* in ep->tx_rr while tx_count */
+	/* Calls (lock). */
+	struct list_head calls;		/* ep_call */
+	u32 ncalls;
+	struct list_head m4calls;	/* ep_m4call */
+	u32 nm4calls;
+	u32 nbindings;
+	struct m4rpc_session_stats stats;	/* lock: counters only */
+};
+
+struct m4rpc_ep {
+	struct device dev;
+	struct cdev cdev;
+	struct m4rpc_link *link;	/* referenced until release */
+	struct list_head list_node;	/* ep_list_lock: in ep_list */
+	int index;			/* N of /dev/m4rpcN */
+	bool index_held;		/* ... not yet freed for the next link */
+	char spi_name[32];
+
+	struct mutex lock;		/* see the top of this file */
+	bool dead;			/* lock: removed */
+	int link_state;			/* lock: M4RPC_LINK_* */
+	int m4_state;			/* lock: M4RPC_M4_* */
+	bool m4_known;			/* lock: a state event came */
+	struct list_head sessions;	/* lock */
+	struct list_head bindings;	/* lock */
+	struct xarray calls;		/* lock: ep_call by wire msgid */
+	u32 next_call;
+	u32 ncalls;
+	struct xarray m4calls;		/* lock: ep_m4call by kernel msgid */
+	u32 next_m4call;
+	u32 nm4calls;
+	struct list_head ktx;		/* lock: the kernel's error responses */
+	u32 ktx_count;
+	struct list_head tx_rr;		/* lock: sessions with messages, in turn */
+	u32 tx_total;			/* lock: messages queued by sessions */
+	struct list_head wire;		/* lock: calls on the wire, oldest first */
+	u32 nwire;
+	struct timer_list wire_timer;	/* kicks the link when one expires */
+	struct m4rpc_link_stats stats;	/* lock: counters only */
+
+	/* Limits, from the module parameters when the link was bound. */
+	u32 max_msg;
+	u32 rx_queue_len;
+	u32 raw_buf_size;
+	u32 tx_queue_len;
+	u32 tx_session_len;
+	u32 calls_max;
+	u32 m4_calls_max;
+	u32 wire_calls_max;
+
+	/* Callbacks only (serialised by the link's client_lock). */
+	struct rpc_reasm reasm;
+	u8 *reasm_buf;			/* max_msg bytes */
+};
+
+/* ep_main.c */
+extern const struct file_operations ep_fops;
+struct ep_msg *ep_msg_alloc(size_t size);
+
+/* ep_session.c */
+int ep_open(struct inode *inode, struct file *file);
+int ep_release(struct inode *inode, struct file *file);
+ssize_t ep_read(struct file *file, char __user *buf, size_t count,
+		loff_t *ppos);
+ssize_t ep_write(struct file *file, const char __user *buf, size_t count,
+		 loff_t *ppos);
+__poll_t ep_poll(struct file *file, struct poll_table_struct *wait);
+void ep_wake_all(struct m4rpc_ep *ep);
+bool ep_deliver(struct m4rpc_ep *ep, struct ep_session *sess,
+		struct ep_msg *msg);
+void ep_session_lost(struct m4rpc_ep *ep, struct ep_session *sess);
+
+/* ep_tx.c */
+bool ep_tx_admit(struct m4rpc_ep *ep, struct ep_session *sess);
+bool ep_tx_admit_lockless(struct m4rpc_ep *ep, struct ep_session *sess);
+void ep_tx_queue(struct m4rpc_ep *ep, struct ep_session *sess,
+		 struct ep_msg *msg);
+void ep_tx_kernel_error(struct m4rpc_ep *ep, u32 m4_msgid, const char *prefix,
+			const u8 *name, size_t name_len);
+void ep_tx_purge_session(struct m4rpc_ep *ep, struct ep_session *sess);
+void ep_tx_purge(struct m4rpc_ep *ep);
+int ep_tx_pull(void *priv, u8 *buf, size_t room);
+void ep_wire_done(struct m4rpc_ep *ep, struct ep_call *call);
+void ep_wire_timer(struct timer_list *t);
+
+/* ep_route.c */
+void ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len);
+struct ep_binding *ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
+				   size_t len);
+void ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess);
+void ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess);
+void ep_m4_stopped(struct m4rpc_ep *ep);
+
+/* ep_rx.c */
+extern const struct m4rpc_link_ops ep_link_ops;
+void ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len);
+
+/* ep_ioctl.c */
+long ep_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* Error texts of the kernel's own responses to the M4 (uapi m4rpc.h). */
+#define EP_ERR_UNBOUND	"m4rpc: no Linux process bound "
+#define EP_ERR_BUSY	"m4rpc: Linux process busy: "
+#define EP_ERR_CLOSED	"m4rpc: Linux process closed: "
+#define EP_ERR_STOPPED	"m4rpc: the M4 stopped running RPC"
+
+#endif /* M4RPC_EP_H */

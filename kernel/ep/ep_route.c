@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Routing (ep->lock held unless said otherwise; see ep.h):
+ *
+ *  - responses from the M4 go to the session whose call has that wire
+ *    msgid, with the session's msgid restored; any other response is
+ *    dropped and counted (replies_unmatched), late replies to closed
+ *    sessions included;
+ *  - requests and notifications from the M4 go to the session that bound
+ *    the method. A request reaches it with a msgid of the kernel's (the
+ *    M4's repeat: one per M4 thread) and is remembered until the session
+ *    answers. A request nobody bound, or that cannot be delivered, is
+ *    answered by the kernel with an error at once; a notification nobody
+ *    bound is dropped and counted;
+ *  - when the M4 makes a new call with the msgid of one still unanswered,
+ *    it gave up on the old one (a timeout on the M4): the old one is
+ *    forgotten, so its late answer cannot be taken for the new call's;
+ *  - when the M4 stops running RPC, everything it was sent or asked is
+ *    void: queued messages are dropped, pending calls are answered with an
+ *    error of the kernel's, M4 calls are forgotten.
+ */
+#include <linux/slab.h>
+#include "m4rpc_compat.h"
+#include "ep.h"
+
+struct ep_binding *ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
+				   size_t len)
+{
+	struct ep_binding *b;
+
+	list_for_each_entry(b, &ep->bindings, node)
+		if (b->len == len && !memcmp(b->name, name, len))
+			return b;
+	return NULL;
+}
+
+void ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess)
+{
+	struct ep_binding *b, *tmp;
+
+	list_for_each_entry_safe(b, tmp, &ep->bindings, node) {
+		if (b->sess != sess)
+			continue;
+		list_del(&b->node);
+		kfree(b);
+	}
+	sess->nbindings = 0;
+}
+
+static void ep_m4call_free(struct m4rpc_ep *ep, struct ep_m4call *mc)
+{
+	xa_erase(&ep->m4calls, mc->id);
+	list_del(&mc->node);
+	mc->sess->nm4calls--;
+	ep->nm4calls--;
+	kfree(mc);
+}
+
+static void ep_call_free(struct m4rpc_ep *ep, struct ep_call *call)
+{
+	ep_wire_done(ep, call);
+	xa_erase(&ep->calls, call->wire_id);
+	list_del(&call->node);
+	WRITE_ONCE(call->sess->ncalls, call->sess->ncalls - 1);
+	ep->ncalls--;
+	kfree(call);
+}
+
+/*
+ * The session goes: its calls' replies will be dropped when they come, the
+ * M4 calls it did not answer are answered by the kernel.
+ */
+void ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess)
+{
+	struct ep_m4call *mc, *mtmp;
+	struct ep_call *call, *tmp;
+
+	list_for_each_entry_safe(call, tmp, &sess->calls, node)
+		ep_call_free(ep, call);
+	list_for_each_entry_safe(mc, mtmp, &sess->m4calls, node) {
+		if (ep->m4_state == M4RPC_M4_RUNNING) {
+			ep_tx_kernel_error(ep, mc->m4_msgid, EP_ERR_CLOSED,
+					   mc->name, mc->name_len);
+			ep->stats.requests_refused++;
+		}
+		ep_m4call_free(ep, mc);
+	}
+}
+
+/* A copy of @data with room for a longer msgid, its msgid set to @id. */
+static struct ep_msg *ep_copy_msgid(const u8 *data, size_t len,
+				    const struct mpack_rpc_env *env, u32 id)
+{
+	struct ep_msg *msg;
+	int n;
+
+	msg = ep_msg_alloc(len + RPC_MSG_MSGID_GROWTH);
+	if (!msg)
+		return NULL;
+	memcpy(msg->data, data, len);
+	n = rpc_msg_set_msgid(msg->data, len + RPC_MSG_MSGID_GROWTH, len, env,
+			      id);
+	if (n < 0) {	/* cannot happen: room for any msgid */
+		kfree(msg);
+		return NULL;
+	}
+	msg->len = n;
+	return msg;
+}
+
+static void ep_route_response(struct m4rpc_ep *ep, const u8 *data,
+			      size_t len, const struct mpack_rpc_env *env)
+{
+	struct ep_session *sess;
+	struct ep_call *call;
+	struct ep_msg *msg;
+
+	ep->stats.rx_responses++;
+	call = xa_load(&ep->calls, env->msgid);
+	if (!call) {
+		ep->stats.replies_unmatched++;
+		return;
+	}
+	sess = call->sess;
+	msg = ep_copy_msgid(data, len, env, call->user_msgid);
+	ep_call_free(ep, call);		/* answered, delivered or not */
+	if (!msg) {
+		ep_session_lost(ep, sess);
+		return;
+	}
+	if (ep_deliver(ep, sess, msg))
+		sess->stats.replies++;
+	else
+		kfree(msg);
+}
+
+/* The M4 abandoned an older call with this msgid: forget it. */
+static void ep_m4call_retire(struct m4rpc_ep *ep, u32 m4_msgid)
+{
+	struct ep_m4call *mc;
+	unsigned long id;
+
+	xa_for_each(&ep->m4calls, id, mc) {
+		if (mc->m4_msgid == m4_msgid) {
+			ep->stats.requests_abandoned++;
+			ep_m4call_free(ep, mc);
+		}
+	}
+}
+
+static void ep_route_request(struct m4rpc_ep *ep, const u8 *data,
+			     size_t len, const struct mpack_rpc_env *env)
+{
+	const u8 *name = data + env->method_off;
+	struct ep_session *sess;
+	struct ep_binding *b;
+	struct ep_m4call *mc;
+	struct ep_msg *msg;
+	u32 id;
+	int ret;
+
+	ep->stats.rx_requests++;
+	ep_m4call_retire(ep, env->msgid);
+	b = ep_binding_find(ep, name, env->method_len);
+	if (!b) {
+		ep->stats.requests_unbound++;
+		ep_tx_kernel_error(ep, env->msgid, EP_ERR_UNBOUND, name,
+				   env->method_len);
+		return;
+	}
+	sess = b->sess;
+	if (sess->rx_count >= ep->rx_queue_len ||
+	    ep->nm4calls >= ep->m4_calls_max) {
+		if (sess->rx_count >= ep->rx_queue_len)
+			ep_session_lost(ep, sess);
+		goto busy;
+	}
+	mc = kzalloc(sizeof(*mc), GFP_KERNEL);
+	if (!mc)
+		goto busy;
+	ret = xa_alloc_cyclic(&ep->m4calls, &id, mc, xa_limit_32b,
+			      &ep->next_m4call, GFP_KERNEL);
+	if (ret < 0) {
+		kfree(mc);
+		goto busy;
+	}
+	msg = ep_copy_msgid(data, len, env, id);
+	if (!msg) {
+		xa_erase(&ep->m4calls, id);
+		kfree(mc);
+		goto busy;
+	}
+	mc->sess = sess;
+	mc->id = id;
+	mc->m4_msgid = env->msgid;
+	mc->name_len = min_t(size_t, env->method_len, RPC_MSG_NAME_QUOTED + 1);
+	memcpy(mc->name, name, mc->name_len);
+	list_add_tail(&mc->node, &sess->m4calls);
+	sess->nm4calls++;
+	ep->nm4calls++;
+	ep_deliver(ep, sess, msg);	/* room was checked */
+	sess->stats.m4_calls++;
+	return;
+
+busy:
+	ep->stats.requests_refused++;
+	ep_tx_kernel_error(ep, env->msgid, EP_ERR_BUSY, name, env->method_len);
+}
+
+static void ep_route_notify(struct m4rpc_ep *ep, const u8 *data, size_t len,
+			    const struct mpack_rpc_env *env)
+{
+	struct ep_binding *b;
+	struct ep_msg *msg;
+
+	ep->stats.rx_notifications++;
+	b = ep_binding_find(ep, data + env->method_off, env->method_len);
+	if (!b) {
+		ep->stats.notify_unbound++;
+		return;
+	}
+	msg = ep_msg_alloc(len);
+	if (!msg) {
+		ep_session_lost(ep, b->sess);
+		return;
+	}
+	memcpy(msg->data, data, len);
+	msg->len = len;
+	if (!ep_deliver(ep, b->sess, msg))
+		kfree(msg);
+}
+
+/* One whole message from the M4 (a callback: ep->lock not held). */
+void ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len)
+{
+	struct mpack_rpc_env env;
+	bool kick;
+
+	mutex_lock(&ep->lock);
+	ep->stats.rx_msgs++;
+	if (mpack_rpc_parse(data, len, &env)) {
+		ep->stats.rx_malformed++;
+		mutex_unlock(&ep->lock);
+		return;
+	}
+	switch (env.type) {
+	case MPACK_RPC_RESPONSE:
+		ep_route_response(ep, data, len, &env);
+		break;
+	case MPACK_RPC_REQUEST:
+		ep_route_request(ep, data, len, &env);
+		break;
+	default:
+		ep_route_notify(ep, data, len, &env);
+		break;
+	}
+	/* Kernel errors to send, or room in the wire window for calls. */
+	kick = ep->ktx_count || ep->tx_total;
+	mutex_unlock(&ep->lock);
+	if (kick)
+		m4rpc_link_tx_kick(ep->link);
+}
+
+/* The M4 stopped running RPC (or went away): see the top of this file. */
+void ep_m4_stopped(struct m4rpc_ep *ep)
+{
+	struct ep_m4call *mc;
+	struct ep_call *call;
+	struct ep_session *sess;
+	struct ep_msg *msg;
+	unsigned long id;
+	int len;
+
+	ep_tx_purge(ep);
+	xa_for_each(&ep->m4calls, id, mc) {
+		ep->stats.requests_abandoned++;
+		ep_m4call_free(ep, mc);
+	}
+	xa_for_each(&ep->calls, id, call) {
+		sess = call->sess;
+		ep->stats.calls_failed++;
+		msg = ep_msg_alloc(M4RPC_LINK_UI_MTU);
+		len = -ENOMEM;
+		if (msg)
+			len = mpack_rpc_write_error(msg->data,
+						    M4RPC_LINK_UI_MTU,
+						    call->user_msgid,
+						    EP_ERR_STOPPED,
+						    sizeof(EP_ERR_STOPPED) - 1);
+		ep_call_free(ep, call);
+		if (len < 0) {
+			kfree(msg);
+			ep_session_lost(ep, sess);
+			continue;
+		}
+		msg->len = len;
+		if (!ep_deliver(ep, sess, msg))
+			kfree(msg);
+	}
+	ep_wake_all(ep);
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The link's internal API: what the layer above it (the /dev/m4rpc
+ * endpoints, same module) uses. The link is a transport for the UI channel
+ * (peripheral 0x0A) of one H7; see link_priv.h for how it works and
+ * README.md for its parameters and files.
+ *
+ * Transmit is a pull model: the client says it has something with
+ * m4rpc_link_tx_kick(), and the link's worker calls ops->ui_tx_pull() each
+ * time it has room in a frame it is allowed to fill, so the client decides
+ * which session goes next and nothing is queued twice. Received UI bytes
+ * are handed to ops->ui_rx() in wire order.
+ *
+ * Every callback runs in the link's worker (process context) with the
+ * link's client mutex held: it may take the client's own locks and sleep
+ * briefly, but must not call m4rpc_link_attach()/detach() (deadlock) and
+ * should not block: the worker owns the SPI bus and the H7 waits for it.
+ * m4rpc_link_tx_kick() and the getters may be called from anywhere
+ * (no lock of the link is held while they run, except the spinlocks they
+ * take themselves).
+ */
+#ifndef M4RPC_LINK_H
+#define M4RPC_LINK_H
+
+#include <linux/types.h>
+
+struct device;
+struct m4rpc_link;
+
+/*
+ * The largest UI message the link carries: 252 subframe bytes per frame
+ * minus the UI subframe's header (4) and the BOOT_M4 request (4) that every
+ * frame carrying data must end with, as the acknowledgment that lets the
+ * link know when the H7 has processed the frame (see link_priv.h). The H7
+ * itself would take 248; 241..248-byte messages would have to travel
+ * without that acknowledgment, which the link does not do.
+ */
+#define M4RPC_LINK_UI_MTU	240
+
+/* Link events for ops->state(). */
+enum m4rpc_link_event {
+	/* The H7 answered (again): fw_version, uid and M4 state are known. */
+	M4RPC_LINK_UP,
+	/* The M4's state (BOOT_M4 reply, @m4_state) changed. */
+	M4RPC_LINK_M4_STATE,
+	/*
+	 * The link resynchronised (H7 reset, H7 not answering, frames
+	 * rejected in a row): UI messages sent since the last acknowledged
+	 * frame may not have reached the M4, and received bytes may be
+	 * missing (ui_lost() was called too).
+	 */
+	M4RPC_LINK_RESYNC,
+	/* The device is going away: no callback follows. */
+	M4RPC_LINK_DOWN,
+};
+
+/* The M4's state before the first BOOT_M4 reply. */
+#define M4RPC_LINK_M4_UNKNOWN	(-2)
+
+struct m4rpc_link_ops {
+	/*
+	 * Copy the next whole UI message into @buf and return its length
+	 * (1..@room, @room <= M4RPC_LINK_UI_MTU); return 0 when nothing is
+	 * waiting, or -EMSGSIZE when the next message is longer than @room
+	 * (it stays queued for the next frame). A message pulled is gone from
+	 * the client: the link delivers it at most once.
+	 */
+	int (*ui_tx_pull)(void *priv, u8 *buf, size_t room);
+	/*
+	 * UI bytes from the M4, in order; @data is valid during the call.
+	 * Return 0, or -ENOBUFS when the bytes could not be taken (the link
+	 * counts them as overflow drops; the client knows its stream has a
+	 * hole).
+	 */
+	int (*ui_rx)(void *priv, const u8 *data, size_t len);
+	/* Bytes of the M4-to-Linux UI stream were lost at this point. */
+	void (*ui_lost)(void *priv);
+	/* A link event; @m4_state is the current BOOT_M4 value. */
+	void (*state)(void *priv, enum m4rpc_link_event ev, int m4_state);
+};
+
+/*
+ * One client per link. attach: -EBUSY when one is attached, -ENODEV when
+ * the link is going away. detach waits until no callback runs.
+ */
+int m4rpc_link_attach(struct m4rpc_link *link,
+		      const struct m4rpc_link_ops *ops, void *priv);
+void m4rpc_link_detach(struct m4rpc_link *link);
+
+/* The client has UI messages: the worker will pull them. */
+void m4rpc_link_tx_kick(struct m4rpc_link *link);
+
+/* The last BOOT_M4 value, or M4RPC_LINK_M4_UNKNOWN. */
+int m4rpc_link_m4_state(struct m4rpc_link *link);
+
+/*
+ * The H7 firmware's version string into @buf (NUL-terminated, "" while
+ * unknown); returns its length.
+ */
+size_t m4rpc_link_fw_version(struct m4rpc_link *link, char *buf, size_t size);
+
+/* The SPI device of the link (for names and dev_* messages). */
+struct device *m4rpc_link_dev(struct m4rpc_link *link);
+
+/*
+ * References: the link's memory lives until the last put; after the device
+ * is removed every call above fails or does nothing.
+ */
+void m4rpc_link_get(struct m4rpc_link *link);
+void m4rpc_link_put(struct m4rpc_link *link);
+
+#endif /* M4RPC_LINK_H */

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The worker: one kthread per link that does every transfer (so it owns
+ * the SPI bus and the frame buffers) and runs the state machine of
+ * link_priv.h, one mode each:
+ *
+ * level    ANNOUNCE armed, line believed high ("idle"):
+ *            fired              arm PROCESSED, clock with UI allowed -> busy
+ *            something to send  doorbell (no UI): PROCESSED armed before it
+ *                               when it is a rising edge, after it otherwise;
+ *                               read a frame -> busy, else stay (the reply's
+ *                               announcement will fire)
+ *            BOOT_M4 reply late see link_boot_check(): asked again if the
+ *                               H7 sent frames since (it dropped the
+ *                               reply), else ack timeout and resync (the
+ *                               line is high: an H7 reset does this)
+ *          PROCESSED armed ("busy", our frame may be unprocessed):
+ *            fired              arm ANNOUNCE -> idle
+ *            ack_timeout_ms     only if that frame carried no UI data:
+ *                               arm ANNOUNCE (overwriting a request frame
+ *                               loses no data), ack timeout
+ * edge     edges counted into credit:
+ *            credit > 0         take one, clock with UI allowed
+ *            loaded frame, no edge for ack_timeout_ms
+ *                               recover: clock anyway, as if announced (UI
+ *                               allowed while the H7 was answering, or a
+ *                               lost edge for good would starve UI
+ *                               traffic); a frame read was a missed edge,
+ *                               an empty one an ack timeout (resync)
+ *            something to send, no loaded frame, no BOOT_M4 reply due
+ *                               doorbell; a frame read owes its edge
+ *                               (credit - 1): swallow the next one
+ *            BOOT_M4 reply late as in level mode
+ * poll     a transfer every poll_ms, and at once when there is something
+ *          to send and no BOOT_M4 reply is awaited; UI only then; a late
+ *          reply as in level mode.
+ *
+ * A doorbell carries the H7 requests and BOOT_M4, never UI data (rule 2 of
+ * link_priv.h); the UI data goes in the announced transfer that reads the
+ * reply.
+ *
+ * Doorbells wait for their answer (or its timeout) before the next one,
+ * and LINK_HOLDOFF_JIFFIES after the last exchange (link_doorbell_at()).
+ * Unanswered ones back off (ack_timeout_ms doubling up to 60 s) until the
+ * H7 answers again or a refresh is asked for.
+ *
+ * Stopping (remove): the worker first lets a frame of ours in flight be
+ * processed (level: PROCESSED; edge: the next edge), for at most
+ * LINK_STOP_MS, sending nothing new, so that a driver bound next does not
+ * overwrite it.
+ *
+ * Every sleep is interruptible (a kthread gets no signal; the waits end on
+ * events, timeouts and the stop request).
+ */
+#include <linux/irq.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include "m4rpc_compat.h"
+#include "link_priv.h"
+
+unsigned long link_ack_jiffies(void)
+{
+	unsigned int ms = clamp(READ_ONCE(m4rpc_ack_timeout_ms), 10U, 600000U);
+
+	return msecs_to_jiffies(ms);
+}
+
+static unsigned long link_poll_jiffies(void)
+{
+	unsigned int ms = clamp(READ_ONCE(m4rpc_poll_ms), 1U, 10000U);
+
+	return msecs_to_jiffies(ms);
+}
+
+/* Something to send: UI messages or H7 requests. */
+static bool link_want(struct m4rpc_link *link)
+{
+	if (link->ws.stopping)
+		return false;
+	return test_bit(LINK_EV_KICK, &link->events) ||
+	       READ_ONCE(link->req_pending);
+}
+
+/*
+ * Not too soon after an exchange: an H7 that has more to say announces it
+ * within a pass of its loop, and what we have then goes in that announced
+ * slot rather than in a doorbell that would race with its swap.
+ */
+static unsigned long link_doorbell_at(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+	unsigned long at = ws->last_exchange + LINK_HOLDOFF_JIFFIES;
+
+	return time_after(ws->next_doorbell, at) ? ws->next_doorbell : at;
+}
+
+static bool link_doorbell_due(struct m4rpc_link *link)
+{
+	return time_after_eq(jiffies, link_doorbell_at(link));
+}
+
+/*
+ * An answer did not come: count it, ask the H7 for everything again, and
+ * back off while it stays silent (the first retry is at once).
+ */
+static void link_ack_timeout(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+	unsigned long delay = 0;
+
+	link_stat_inc(link, LINK_STAT_ack_timeouts);
+	ws->boot_wait = false;
+	if (ws->backoff) {
+		delay = link_ack_jiffies() << min(ws->backoff - 1, 10U);
+		delay = min(delay, msecs_to_jiffies(LINK_BACKOFF_MAX_MS));
+	}
+	ws->next_doorbell = jiffies + delay;
+	if (ws->backoff < 16)
+		ws->backoff++;
+	link_h7_resync(link, "the H7 did not answer");
+}
+
+/*
+ * The BOOT_M4 reply of our last loaded frame is late. If the H7 sent valid
+ * frames since, it is alive and dropped the reply (no room in its frame,
+ * or the off-by-four cut it): ask again. Otherwise it did not answer at
+ * all. Not while the H7 may still be processing that frame (level: busy;
+ * edge: no edge yet), which has deadlines of its own.
+ */
+static void link_boot_check(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (!ws->boot_wait || time_before(jiffies, ws->boot_deadline))
+		return;
+	if (!ws->boot_frames) {
+		link_ack_timeout(link);
+		return;
+	}
+	link_stat_inc(link, LINK_STAT_replies_lost);
+	ws->boot_wait = false;
+	link_h7_request(link, ws->outstanding | BIT(LINK_REQ_BOOT));
+	ws->outstanding = 0;
+}
+
+/* ---- level mode ------------------------------------------------------- */
+
+/* After a transfer: busy if it consumed an announcement. */
+static void link_level_after(struct m4rpc_link *link, struct link_io *io)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (io->consumed) {
+		/* The line stays low until the H7 has processed our frame. */
+		ws->busy = true;
+		ws->busy_ui = io->ui;
+		ws->busy_logged = false;
+		ws->busy_since = jiffies;
+		if (!ws->armed_processed)
+			link_irq_arm_level(link, true);
+	} else {
+		/* The line was high: the next low is an announcement. */
+		ws->busy = false;
+		if (ws->armed_processed)
+			link_irq_arm_level(link, false);
+	}
+}
+
+static void link_level_doorbell(struct m4rpc_link *link)
+{
+	struct link_io io;
+
+	link_stat_inc(link, LINK_STAT_doorbells);
+	/*
+	 * A rising edge can be armed before the transfer: if the line is
+	 * high it waits, if a swap makes it low it catches the processing.
+	 * A high level would fire at once; it is armed after, which leaves
+	 * a window (see the busy timeout).
+	 */
+	if (link->irq_type_processed == IRQ_TYPE_EDGE_RISING)
+		link_irq_arm_level(link, true);
+	link_io_transfer(link, false, true, &io);
+	link_level_after(link, &io);
+}
+
+static void link_level_step(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+	struct link_io io;
+
+	if (test_and_clear_bit(LINK_EV_FIRED, &link->events)) {
+		ws->last_exchange = jiffies;
+		if (ws->armed_processed) {
+			ws->busy = false;
+			/* Processed: the reply's clock starts now (once). */
+			if (ws->boot_renew) {
+				ws->boot_renew = false;
+				ws->boot_deadline = jiffies + link_ack_jiffies();
+			}
+			link_irq_arm_level(link, false);
+			return;
+		}
+		if (ws->stopping)
+			return;
+		/* A re-request rides in this transfer. */
+		link_boot_check(link);
+		/* An announcement: catch the processing of what we send. */
+		link_irq_arm_level(link, true);
+		link_io_transfer(link, true, false, &io);
+		link_level_after(link, &io);
+		return;
+	}
+	if (ws->busy) {
+		if (ws->stopping ||
+		    time_before(jiffies, ws->busy_since + link_ack_jiffies()))
+			return;
+		if (!ws->busy_ui) {
+			ws->busy = false;
+			link_irq_arm_level(link, false);
+			link_ack_timeout(link);
+		} else if (!ws->busy_logged) {
+			ws->busy_logged = true;
+			dev_info(link->dev,
+				 "the H7 has not processed our frame for %u ms (slow M4?); waiting\n",
+				 jiffies_to_msecs(jiffies - ws->busy_since));
+		}
+		return;
+	}
+	if (ws->stopping)
+		return;
+	link_boot_check(link);
+	if (!ws->boot_wait && link_want(link) && link_doorbell_due(link))
+		link_level_doorbell(link);
+}
+
+static bool link_level_ready(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	return test_bit(LINK_EV_FIRED, &link->events) ||
+	       (!ws->busy && !ws->boot_wait && link_want(link) &&
+		link_doorbell_due(link));
+}
+
+/* Jiffies until the level step has something to do without an event. */
+static long link_level_timeout(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (ws->busy) {
+		if (ws->busy_ui && ws->busy_logged)
+			return MAX_SCHEDULE_TIMEOUT;
+		return (long)(ws->busy_since + link_ack_jiffies() - jiffies);
+	}
+	if (ws->boot_wait)
+		return (long)(ws->boot_deadline - jiffies);
+	if (link_want(link))
+		return (long)(link_doorbell_at(link) - jiffies);
+	return MAX_SCHEDULE_TIMEOUT;
+}
+
+/* ---- edge mode -------------------------------------------------------- */
+
+static void link_edge_after(struct m4rpc_link *link, struct link_io *io)
+{
+	struct link_ws *ws = &link->ws;
+
+	ws->loaded = io->loaded;
+	if (io->loaded)
+		ws->loaded_deadline = jiffies + link_ack_jiffies();
+}
+
+/*
+ * No edge came after a loaded frame. Clock as if the line were low with a
+ * frame waiting (a missed edge); see link_priv.h for what that costs when
+ * the H7 was merely slower than ack_timeout_ms.
+ */
+static void link_edge_recover(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+	struct link_io io;
+
+	ws->credit = 0;
+	link_io_transfer(link, ws->synced, false, &io);
+	if (io.consumed)
+		link_stat_inc(link, LINK_STAT_missed_edges);
+	else
+		link_ack_timeout(link);	/* nothing there: the H7 lost it */
+	link_edge_after(link, &io);
+}
+
+static void link_edge_step(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+	struct link_io io;
+
+	ws->credit += atomic_xchg(&link->edges, 0);
+	if (ws->credit > 0) {
+		ws->credit--;
+		ws->last_exchange = jiffies;
+		if (!ws->loaded) {
+			/* A re-request rides in this transfer. */
+			link_boot_check(link);
+		} else if (ws->boot_renew) {
+			/* Processed: the reply's clock starts now (once). */
+			ws->boot_renew = false;
+			ws->boot_deadline = jiffies + link_ack_jiffies();
+		}
+		link_io_transfer(link, true, false, &io);
+		link_edge_after(link, &io);
+		return;
+	}
+	if (ws->stopping)
+		return;
+	if (ws->loaded) {
+		if (time_after_eq(jiffies, ws->loaded_deadline) &&
+		    link_doorbell_due(link))
+			link_edge_recover(link);
+		return;
+	}
+	link_boot_check(link);
+	if (ws->boot_wait || !link_want(link) || !link_doorbell_due(link))
+		return;
+	link_stat_inc(link, LINK_STAT_doorbells);
+	link_io_transfer(link, false, true, &io);
+	if (io.consumed)
+		ws->credit--;	/* that frame's edge is owed: swallow it */
+	link_edge_after(link, &io);
+}
+
+static bool link_edge_ready(struct m4rpc_link *link)
+{
+	return atomic_read(&link->edges) ||
+	       (!link->ws.loaded && !link->ws.boot_wait && link_want(link) &&
+		link_doorbell_due(link));
+}
+
+static long link_edge_timeout(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (ws->loaded)
+		return max((long)(ws->loaded_deadline - jiffies),
+			   (long)(ws->next_doorbell - jiffies));
+	if (ws->boot_wait)
+		return (long)(ws->boot_deadline - jiffies);
+	if (link_want(link))
+		return (long)(link_doorbell_at(link) - jiffies);
+	return MAX_SCHEDULE_TIMEOUT;
+}
+
+/* ---- poll mode -------------------------------------------------------- */
+
+static void link_poll_step(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+	struct link_io io;
+
+	link_boot_check(link);
+	if (time_before(jiffies, ws->next_poll) &&
+	    (ws->boot_wait || !link_want(link)))
+		return;
+	link_io_transfer(link, !ws->boot_wait, false, &io);
+	ws->next_poll = jiffies + link_poll_jiffies();
+}
+
+static bool link_poll_ready(struct m4rpc_link *link)
+{
+	return !link->ws.boot_wait && link_want(link);
+}
+
+static long link_poll_timeout(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+	long t = (long)(ws->next_poll - jiffies);
+
+	if (ws->boot_wait)
+		t = min(t, (long)(ws->boot_deadline - jiffies));
+	return t;
+}
+
+/* ---- the thread --------------------------------------------------------- */
+
+static bool link_ready(struct m4rpc_link *link)
+{
+	if ((test_bit(LINK_EV_STOP, &link->events) && !link->ws.stopping) ||
+	    test_bit(LINK_EV_REFRESH, &link->events))
+		return true;
+	switch (link->mode) {
+	case LINK_NIRQ_LEVEL:
+		return link_level_ready(link);
+	case LINK_NIRQ_EDGE:
+		return link_edge_ready(link);
+	default:
+		return link_poll_ready(link);
+	}
+}
+
+/* Something to do, or the timeout to compute again (@want changed). */
+static bool link_woken(struct m4rpc_link *link, bool want)
+{
+	return link_ready(link) || link_want(link) != want;
+}
+
+static long link_timeout(struct m4rpc_link *link)
+{
+	long t;
+
+	switch (link->mode) {
+	case LINK_NIRQ_LEVEL:
+		t = link_level_timeout(link);
+		break;
+	case LINK_NIRQ_EDGE:
+		t = link_edge_timeout(link);
+		break;
+	default:
+		t = link_poll_timeout(link);
+		break;
+	}
+	/* Already due: look again at once (but sleep, never spin). */
+	return t > 0 ? t : 1;
+}
+
+static void link_step(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (test_and_clear_bit(LINK_EV_REFRESH, &link->events)) {
+		ws->backoff = 0;
+		ws->next_doorbell = jiffies;
+	}
+	switch (link->mode) {
+	case LINK_NIRQ_LEVEL:
+		link_level_step(link);
+		break;
+	case LINK_NIRQ_EDGE:
+		link_edge_step(link);
+		break;
+	default:
+		link_poll_step(link);
+		break;
+	}
+}
+
+/* Nothing of ours is waiting to be processed. */
+static bool link_quiescent(struct m4rpc_link *link)
+{
+	switch (link->mode) {
+	case LINK_NIRQ_LEVEL:
+		return !link->ws.busy;
+	case LINK_NIRQ_EDGE:
+		return !link->ws.loaded;
+	default:
+		return true;
+	}
+}
+
+static int link_worker_fn(void *data)
+{
+	struct m4rpc_link *link = data;
+	struct link_ws *ws = &link->ws;
+	unsigned long stop_by = 0;
+	bool want;
+	long t;
+
+	ws->next_doorbell = jiffies;
+	ws->next_poll = jiffies;
+	ws->last_exchange = jiffies - LINK_HOLDOFF_JIFFIES;
+	link_irq_start(link);
+	for (;;) {
+		if (test_bit(LINK_EV_STOP, &link->events)) {
+			if (!ws->stopping) {
+				ws->stopping = true;
+				stop_by = jiffies + msecs_to_jiffies(LINK_STOP_MS);
+			}
+			if (link_quiescent(link) ||
+			    time_after_eq(jiffies, stop_by))
+				break;
+		}
+		/*
+		 * The timeout depends on whether there is something to send:
+		 * when that changes (a kick), wake up to compute it again.
+		 */
+		want = link_want(link);
+		t = link_ready(link) ? 0 : link_timeout(link);
+		if (ws->stopping && t)
+			t = clamp_t(long, (long)(stop_by - jiffies), 1, t);
+		if (t)
+			wait_event_interruptible_timeout(link->wq,
+							 link_woken(link, want),
+							 t);
+		link_step(link);
+	}
+	complete(&link->drained);
+
+	/* kthread_stop() follows: a kthread must not return before it. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+int link_worker_start(struct m4rpc_link *link)
+{
+	struct task_struct *t;
+
+	init_completion(&link->drained);
+	t = kthread_run(link_worker_fn, link, "m4rpc/%s", dev_name(link->dev));
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	link->worker = t;
+	return 0;
+}
+
+/*
+ * Our own stop request first, and kthread_stop() only once the worker has
+ * drained: kthread_stop() makes every interruptible wait of the thread
+ * return at once (TIF_NOTIFY_SIGNAL), which the drain cannot work with.
+ * The drain is bounded (LINK_STOP_MS).
+ */
+void link_worker_stop(struct m4rpc_link *link)
+{
+	if (!link->worker)
+		return;
+	set_bit(LINK_EV_STOP, &link->events);
+	wake_up(&link->wq);
+	wait_for_completion(&link->drained);
+	kthread_stop(link->worker);
+	link->worker = NULL;
+}

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM selftests of m4rpc.ko, the SPI link (kernel/link/), against the
+ * simulated board and the H7 emulator: probe and the sysfs values, M4
+ * state changes, msgpack-rpc echo calls through the debugfs test client in
+ * both nIRQ modes of the simulator, packing of several messages into one
+ * frame, an M4 that streams, idle meaning idle, two boards, and polling.
+ *
+ * Counters are compared exactly where the emulator counts the same thing:
+ * frames that carried subframes each way, transfers, UI bytes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "link_env.h"
+
+#define EMU_DEFAULT_UID	"2c0041000d51333033363938"
+
+static void fill(uint8_t *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed * 31 + i);
+}
+
+/* One echo call and its reply; 0 or an errno. */
+static int echo_once(struct env *e, unsigned int i, uint32_t msgid,
+		     size_t n)
+{
+	uint8_t out[256], back[256];
+	uint32_t id;
+	size_t got;
+	int ret;
+
+	fill(out, n, msgid);
+	ret = echo_call_send(e, i, msgid, out, n);
+	if (ret)
+		return ret;
+	ret = echo_reply_wait(e, i, &id, back, sizeof(back), &got, 10000);
+	if (ret)
+		return ret;
+	if (id != msgid || got != n || memcmp(out, back, n))
+		return EBADMSG;
+	return 0;
+}
+
+static struct h7emu_stats emu_stats(struct env *e, unsigned int i)
+{
+	struct h7emu_stats st;
+
+	h7emu_get_stats(e->b[i].emu, &st);
+	return st;
+}
+
+/* What the link counted against what the emulator and simulator saw. */
+static void check_counts(struct __test_metadata *_metadata, struct env *e,
+			 unsigned int i)
+{
+	struct h7emu_stats st = emu_stats(e, i);
+	uint64_t transfers;
+
+	ASSERT_EQ(0, env_sim_transfers(e, i, &transfers));
+	EXPECT_EQ((long long)transfers, link_stat(e, i, "transfers"));
+	EXPECT_EQ((long long)st.frames_in_data, link_stat(e, i, "tx_frames"));
+	EXPECT_EQ((long long)st.frames_out, link_stat(e, i, "rx_frames"));
+	EXPECT_EQ((long long)st.ui_in, link_stat(e, i, "tx_ui_msgs"));
+	EXPECT_EQ((long long)st.frames_out_oversize,
+		  link_stat(e, i, "truncated"));
+	EXPECT_EQ(0U, st.frames_overwritten);
+	EXPECT_EQ(0U, st.xfers_unreceived);
+	EXPECT_EQ(0, link_stat(e, i, "reject_csum"));
+	EXPECT_EQ(0, link_stat(e, i, "reject_size"));
+	EXPECT_EQ(0, link_stat(e, i, "reject_subframe"));
+	EXPECT_EQ(0, link_stat(e, i, "ack_timeouts"));
+	EXPECT_EQ(0, link_stat(e, i, "resyncs"));
+	EXPECT_EQ(0, link_stat(e, i, "h7_unanswered"));
+	EXPECT_EQ(0, link_stat(e, i, "spi_errors"));
+}
+
+FIXTURE(link) {
+	struct env e;
+};
+
+FIXTURE_VARIANT(link) {
+	bool edge;
+	const char *mode;	/* what the link must pick */
+};
+
+FIXTURE_VARIANT_ADD(link, level) {
+	.edge = false,
+	.mode = "level",
+};
+
+FIXTURE_VARIANT_ADD(link, edge) {
+	.edge = true,
+	.mode = "edge",
+};
+
+FIXTURE_SETUP(link)
+{
+}
+
+FIXTURE_TEARDOWN(link)
+{
+	env_down(&self->e);
+}
+
+TEST_F(link, probe_sysfs)
+{
+	static const int states[] = { 0, -1, 1 };
+	struct env *e = &self->e;
+	char buf[256];
+	unsigned int k;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, link_attr(e, 0, "fw_version", buf, sizeof(buf)));
+	EXPECT_STREQ("0.0.5", buf);
+	ASSERT_EQ(0, link_attr(e, 0, "uid", buf, sizeof(buf)));
+	EXPECT_STREQ(EMU_DEFAULT_UID, buf);
+	ASSERT_EQ(0, link_attr(e, 0, "m4_state", buf, sizeof(buf)));
+	EXPECT_STREQ("1", buf);
+	ASSERT_EQ(0, link_attr(e, 0, "irq_mode", buf, sizeof(buf)));
+	EXPECT_STREQ(variant->mode, buf);
+	EXPECT_LE(1, link_stat(e, 0, "acks"));
+	EXPECT_LE(1, link_stat(e, 0, "irqs"));
+
+	/* The M4 changes; a refresh asks at once. */
+	for (k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+		ASSERT_EQ(0, h7emu_set_m4(e->b[0].emu, states[k]));
+		ASSERT_EQ(0, link_attr_write(e, 0, "refresh", "1"));
+		ASSERT_EQ(0, link_attr(e, 0, "m4_state", buf, sizeof(buf)));
+		EXPECT_EQ(states[k], atoi(buf));
+	}
+	check_counts(_metadata, e, 0);
+}
+
+/* Six calls queued while the H7 is held: one frame carries them all. */
+TEST_F(link, echo_packed)
+{
+	struct env *e = &self->e;
+	struct h7emu_stats st0, st;
+	uint8_t msg[64], back[64];
+	uint32_t id, k;
+	size_t n;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	st0 = emu_stats(e, 0);
+	h7emu_pause(e->b[0].emu, true);
+	for (k = 0; k < 6; k++) {
+		fill(msg, 20, k);
+		ASSERT_EQ(0, echo_call_send(e, 0, 100 + k, msg, 20));
+	}
+	/* The doorbell the first call rang has reached the held H7. */
+	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
+				     offsetof(struct h7emu_stats, frames_in),
+				     st0.frames_in + 1, 5000));
+	h7emu_pause(e->b[0].emu, false);
+	for (k = 0; k < 6; k++) {
+		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+					     &n, 10000));
+		fill(msg, 20, k);
+		EXPECT_EQ(100 + k, id);
+		ASSERT_EQ(20U, n);
+		EXPECT_EQ(0, memcmp(msg, back, 20));
+	}
+	st = emu_stats(e, 0);
+	EXPECT_EQ(6U, st.ui_in - st0.ui_in);
+	/* The doorbell, and one frame with the six calls. */
+	EXPECT_EQ(2U, st.frames_in_data - st0.frames_in_data);
+	check_counts(_metadata, e, 0);
+}
+
+/* Calls one after the other, every size up to the MTU. */
+TEST_F(link, echo_sizes)
+{
+	struct env *e = &self->e;
+	uint32_t k;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	/* 225 bytes of bin make a 240-byte call: the link's MTU. */
+	for (k = 0; k <= 225; k += 15)
+		ASSERT_EQ(0, echo_once(e, 0, k, k));
+	ASSERT_EQ(0, echo_once(e, 0, 999, 225));
+	check_counts(_metadata, e, 0);
+	EXPECT_EQ(0, link_stat(e, 0, "overflow_drops"));
+	EXPECT_EQ(0, link_stat(e, 0, "ui_lost"));
+}
+
+/* A message longer than the MTU is refused by the client, not cut. */
+TEST_F(link, mtu)
+{
+	struct env *e = &self->e;
+	uint8_t msg[300];
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	memset(msg, 0, sizeof(msg));
+	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, 241));
+	EXPECT_EQ(0, echo_once(e, 0, 1, 10));
+}
+
+/*
+ * The M4 streams raw bytes faster than one frame per pass can carry:
+ * every byte the H7 put into a frame arrives, except the tails of the
+ * subframes the H7's off-by-four cut (at most 4 bytes each).
+ */
+TEST_F_TIMEOUT(link, m4_stream, 60)
+{
+	struct env *e = &self->e;
+	struct h7emu_config cfg;
+	struct h7emu_stats st;
+	long long rx, drops, trunc;
+	uint64_t end;
+
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_TRAFFIC;
+	cfg.traffic.kind = H7EMU_TRAFFIC_RAW;
+	cfg.traffic.rate = 1000;
+	cfg.traffic.size = 150;
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", &cfg));
+	end = now_ms() + 2000;
+	while (now_ms() < end) {
+		ui_drain(e, 0);
+		sleep_ms(20);
+	}
+	/* Stop the M4, let the H7 empty its ring and the link go idle. */
+	ASSERT_EQ(0, h7emu_set_m4(e->b[0].emu, H7EMU_M4_ABSENT));
+	end = now_ms() + 10000;
+	while (h7emu_ring_level(e->b[0].emu) || h7emu_nirq_low(e->b[0].emu)) {
+		ASSERT_LT(now_ms(), end);
+		ui_drain(e, 0);
+		sleep_ms(20);
+	}
+	sleep_ms(200);
+	ui_drain(e, 0);
+	st = emu_stats(e, 0);
+	rx = link_stat(e, 0, "rx_ui_bytes");
+	drops = link_stat(e, 0, "overflow_drops");
+	trunc = link_stat(e, 0, "truncated");
+	TH_LOG("%llu UI bytes framed by the H7, %lld received, %lld dropped, %lld truncated subframes",
+	       (unsigned long long)st.ui_bytes, rx, drops, trunc);
+	EXPECT_LT(0U, st.ui_bytes);
+	EXPECT_LE(rx + drops, (long long)st.ui_bytes);
+	EXPECT_LE((long long)st.ui_bytes, rx + drops + 4 * trunc);
+	EXPECT_EQ((long long)st.frames_out_oversize, trunc);
+	EXPECT_LE(trunc, link_stat(e, 0, "ui_lost"));
+	EXPECT_EQ((long long)st.frames_out, link_stat(e, 0, "rx_frames"));
+	EXPECT_EQ(0, link_stat(e, 0, "reject_csum"));
+	EXPECT_EQ(0, link_stat(e, 0, "reject_subframe"));
+}
+
+/* Idle means idle: no transfer at all while nothing happens. */
+TEST_F_TIMEOUT(link, idle, 40)
+{
+	struct env *e = &self->e;
+	uint64_t t0, t1;
+	long long l0, i0;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, echo_once(e, 0, 7, 16));
+	sleep_ms(500);
+	ASSERT_EQ(0, env_sim_transfers(e, 0, &t0));
+	l0 = link_stat(e, 0, "transfers");
+	i0 = link_stat(e, 0, "irqs");
+	sleep_ms(10000);
+	ASSERT_EQ(0, env_sim_transfers(e, 0, &t1));
+	EXPECT_EQ(t0, t1);
+	EXPECT_EQ(l0, link_stat(e, 0, "transfers"));
+	EXPECT_EQ(i0, link_stat(e, 0, "irqs"));
+	EXPECT_EQ(0, echo_once(e, 0, 8, 16));
+}
+
+/* ---- two boards at once --------------------------------------------------- */
+
+struct board_run {
+	struct env *e;
+	unsigned int i;
+	int ret;
+};
+
+static void *board_calls(void *arg)
+{
+	struct board_run *r = arg;
+	uint32_t k;
+
+	for (k = 0; k < 20 && !r->ret; k++)
+		r->ret = echo_once(r->e, r->i, (r->i << 16) | k, 8 + k * 9);
+	return NULL;
+}
+
+FIXTURE(boards) {
+	struct env e;
+};
+
+FIXTURE_SETUP(boards)
+{
+}
+
+FIXTURE_TEARDOWN(boards)
+{
+	env_down(&self->e);
+}
+
+TEST_F(boards, two)
+{
+	struct board_run run[2];
+	struct env *e = &self->e;
+	pthread_t th[2];
+	char buf[256];
+	unsigned int i;
+
+	ASSERT_EQ(0, env_up(e, 2, false, "", NULL));
+	ASSERT_NE(e->b[0].bus, e->b[1].bus);
+	ASSERT_EQ(0, link_attr(e, 1, "fw_version", buf, sizeof(buf)));
+	EXPECT_STREQ("0.0.5-b1", buf);
+	ASSERT_EQ(0, link_attr(e, 1, "uid", buf, sizeof(buf)));
+	EXPECT_STREQ("2c0041000d51333033363939", buf);
+	ASSERT_EQ(0, link_attr(e, 0, "uid", buf, sizeof(buf)));
+	EXPECT_STREQ(EMU_DEFAULT_UID, buf);
+
+	for (i = 0; i < 2; i++) {
+		run[i] = (struct board_run){ .e = e, .i = i };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, board_calls,
+					    &run[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, run[i].ret);
+	}
+	for (i = 0; i < 2; i++)
+		check_counts(_metadata, e, i);
+}
+
+/* ---- no interrupt: polling ------------------------------------------------ */
+
+FIXTURE(poll) {
+	struct env e;
+};
+
+FIXTURE_SETUP(poll)
+{
+}
+
+FIXTURE_TEARDOWN(poll)
+{
+	env_down(&self->e);
+}
+
+TEST_F(poll, fallback)
+{
+	struct env *e = &self->e;
+	long long t0;
+	char buf[64];
+	uint32_t k;
+
+	/* Polling cannot know when a frame was processed: give it time. */
+	ASSERT_EQ(0, env_up(e, 1, false, "use_irq=0 poll_ms=100", NULL));
+	ASSERT_EQ(0, link_attr(e, 0, "irq_mode", buf, sizeof(buf)));
+	EXPECT_STREQ("poll", buf);
+	for (k = 0; k < 10; k++)
+		ASSERT_EQ(0, echo_once(e, 0, k, 10 * k));
+	EXPECT_EQ(0, link_stat(e, 0, "irqs"));
+	/* Polling cannot see nIRQ: it goes on while nothing happens. */
+	t0 = link_stat(e, 0, "transfers");
+	ASSERT_EQ(0, link_wait_stat(e, 0, "transfers", t0 + 3, 5000));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM selftests of m4rpc.ko under the emulator's faults, in both nIRQ modes
+ * of the simulator: a flood of calls to an M4 that takes a second per
+ * message (the H7 must never be overrun), nIRQ edges that are never
+ * delivered, an H7 reset while a frame is in flight, and bit flips and
+ * garbage frames (rejected and counted; the link carries on).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "link_env.h"
+
+static void fill(uint8_t *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed * 7 + i);
+}
+
+static int echo_once(struct env *e, uint32_t msgid, size_t n,
+		     unsigned int timeout_ms)
+{
+	uint8_t out[256], back[256];
+	uint32_t id;
+	size_t got;
+	int ret;
+
+	fill(out, n, msgid);
+	ret = echo_call_send(e, 0, msgid, out, n);
+	if (ret)
+		return ret;
+	ret = echo_reply_wait(e, 0, &id, back, sizeof(back), &got,
+			      timeout_ms);
+	if (ret)
+		return ret;
+	if (id != msgid || got != n || memcmp(out, back, n))
+		return EBADMSG;
+	return 0;
+}
+
+static struct h7emu_stats emu_stats(struct env *e)
+{
+	struct h7emu_stats st;
+
+	h7emu_get_stats(e->b[0].emu, &st);
+	return st;
+}
+
+static int set_faults(struct env *e, const struct h7emu_faults *f)
+{
+	return -h7emu_set_faults(e->b[0].emu, f);
+}
+
+/* The link's nIRQ mode: what it actually picked. */
+static bool link_is_level(struct env *e)
+{
+	char buf[32];
+
+	return !link_attr(e, 0, "irq_mode", buf, sizeof(buf)) &&
+	       !strcmp(buf, "level");
+}
+
+static int dbg_read(struct env *e, const char *name, char *buf,
+		    size_t size)
+{
+	char path[256];
+	size_t n;
+	FILE *f;
+
+	link_dbg_path(e, 0, name, path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return errno;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return 0;
+}
+
+static long long rejects(struct env *e)
+{
+	return link_stat(e, 0, "reject_csum") + link_stat(e, 0, "reject_size") +
+	       link_stat(e, 0, "reject_subframe");
+}
+
+FIXTURE(fault) {
+	struct env e;
+};
+
+FIXTURE_VARIANT(fault) {
+	bool edge;
+};
+
+FIXTURE_VARIANT_ADD(fault, level) {
+	.edge = false,
+};
+
+FIXTURE_VARIANT_ADD(fault, edge) {
+	.edge = true,
+};
+
+FIXTURE_SETUP(fault)
+{
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	env_down(&self->e);
+}
+
+/*
+ * Eight calls at once to an M4 that holds each message a second and has
+ * one rpmsg buffer: the H7 blocks for seconds in the frame it processes,
+ * with nIRQ low. Nothing may be clocked meanwhile: the emulator counts
+ * every frame with data overwritten unprocessed, and every transfer it
+ * could not receive.
+ */
+TEST_F_TIMEOUT(fault, flood_slow_m4, 90)
+{
+	struct env *e = &self->e;
+	struct h7emu_config cfg;
+	struct h7emu_stats st;
+	uint8_t msg[64], back[64];
+	uint32_t id, k;
+	size_t n;
+
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_ECHO;
+	cfg.m4_slots = 1;
+	cfg.faults.slow_m4_ms = 1000;
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", &cfg));
+
+	/* 55-byte calls: four fit a frame with its BOOT_M4 request. */
+	for (k = 0; k < 8; k++) {
+		fill(msg, 40, k);
+		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, 40));
+	}
+	for (k = 0; k < 8; k++) {
+		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+					     &n, 20000));
+		fill(msg, 40, k);
+		EXPECT_EQ(k, id);
+		ASSERT_EQ(40U, n);
+		EXPECT_EQ(0, memcmp(msg, back, 40));
+	}
+	st = emu_stats(e);
+	TH_LOG("%llu passes blocked on the M4, %lld frames sent",
+	       (unsigned long long)st.ui_blocked_passes,
+	       link_stat(e, 0, "tx_frames"));
+	EXPECT_LT(0U, st.ui_blocked_passes);	/* the H7 did block */
+	EXPECT_EQ(8U, st.ui_in);
+	EXPECT_EQ(0U, st.frames_overwritten);
+	EXPECT_EQ(0U, st.xfers_unreceived);
+	EXPECT_EQ(0, link_stat(e, 0, "ack_timeouts"));
+	EXPECT_EQ(0, link_stat(e, 0, "resyncs"));
+	/* Packed: fewer frames than calls, doorbells included. */
+	EXPECT_GT(8, link_stat(e, 0, "tx_frames"));
+}
+
+/*
+ * No falling edge is ever delivered. Edge mode recovers within
+ * ack_timeout_ms each time and counts missed edges; level mode does not
+ * use falling edges at all and must not even notice.
+ */
+TEST_F_TIMEOUT(fault, missed_edge, 60)
+{
+	struct env *e = &self->e;
+	struct h7emu_faults f;
+	struct h7emu_stats st;
+	uint32_t k;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "ack_timeout_ms=300", NULL));
+	h7emu_get_faults(e->b[0].emu, &f);
+	f.drop_edge = 1.0;
+	ASSERT_EQ(0, set_faults(e, &f));
+	for (k = 0; k < 3; k++)
+		ASSERT_EQ(0, echo_once(e, k, 30, 10000));
+	f.drop_edge = 0;
+	ASSERT_EQ(0, set_faults(e, &f));
+	ASSERT_EQ(0, echo_once(e, 100, 30, 10000));
+
+	st = emu_stats(e);
+	EXPECT_LT(0U, st.fault_drop_edge);
+	EXPECT_EQ(0U, st.frames_overwritten);
+	EXPECT_EQ(0U, st.xfers_unreceived);
+	if (link_is_level(e)) {
+		EXPECT_EQ(0, link_stat(e, 0, "missed_edges"));
+		EXPECT_EQ(0, link_stat(e, 0, "ack_timeouts"));
+	} else {
+		EXPECT_LT(0, link_stat(e, 0, "missed_edges"));
+	}
+}
+
+/*
+ * The H7 resets while it holds our frame unprocessed: the frame and its
+ * BOOT_M4 request are gone. The link must notice, resynchronise and carry
+ * the call through.
+ */
+TEST_F_TIMEOUT(fault, h7_reset, 60)
+{
+	struct env *e = &self->e;
+	struct h7emu_stats st0, st;
+	char buf[256];
+	uint8_t msg[16], back[16];
+	uint32_t id;
+	size_t n;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "ack_timeout_ms=300", NULL));
+	ASSERT_EQ(0, echo_once(e, 1, 10, 10000));
+
+	st0 = emu_stats(e);
+	h7emu_pause(e->b[0].emu, true);
+	fill(msg, sizeof(msg), 2);
+	ASSERT_EQ(0, echo_call_send(e, 0, 2, msg, sizeof(msg)));
+	/* The doorbell has reached the held H7: reset it now. */
+	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
+				     offsetof(struct h7emu_stats, frames_in),
+				     st0.frames_in + 1, 5000));
+	h7emu_reset(e->b[0].emu);
+	ASSERT_EQ(0, h7emu_step(e->b[0].emu, 1, 5000));
+	h7emu_pause(e->b[0].emu, false);
+
+	ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back), &n,
+				     15000));
+	EXPECT_EQ(2U, id);
+	ASSERT_EQ(sizeof(msg), n);
+	EXPECT_EQ(0, memcmp(msg, back, n));
+
+	st = emu_stats(e);
+	EXPECT_EQ(1U, st.h7_resets - st0.h7_resets);
+	EXPECT_LE(1, link_stat(e, 0, "ack_timeouts"));
+	EXPECT_LE(1, link_stat(e, 0, "resyncs"));
+	ASSERT_EQ(0, link_wait_synced(e, 0, 5000));
+	ASSERT_EQ(0, link_attr(e, 0, "fw_version", buf, sizeof(buf)));
+	EXPECT_STREQ("0.0.5", buf);
+	/* The client heard of it. */
+	ASSERT_EQ(0, dbg_read(e, "events", buf, sizeof(buf)));
+	EXPECT_EQ(NULL, strstr(buf, "resync 0\n"));
+	EXPECT_EQ(0U, st.frames_overwritten);
+	ASSERT_EQ(0, echo_once(e, 3, 10, 10000));
+}
+
+/*
+ * Bits flipped in the frames the H7 sends and receives, and garbage frames
+ * instead of its own: every frame the link cannot trust is rejected and
+ * counted (and reported as a UI loss), and once the faults stop the link
+ * works as before.
+ */
+TEST_F_TIMEOUT(fault, bit_flips, 90)
+{
+	struct env *e = &self->e;
+	struct h7emu_faults f;
+	struct h7emu_stats st;
+	uint8_t msg[32];
+	uint64_t end;
+	uint32_t k;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "ack_timeout_ms=300", NULL));
+	h7emu_get_faults(e->b[0].emu, &f);
+	f.flip_miso = 0.5;
+	f.flip_mosi = 0.1;
+	f.garbage = 0.2;
+	ASSERT_EQ(0, set_faults(e, &f));
+
+	/* Calls until enough frames went wrong; replies may be garbled. */
+	end = now_ms() + 40000;
+	for (k = 0; k < 60 && now_ms() < end; k++) {
+		fill(msg, sizeof(msg), k);
+		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, sizeof(msg)));
+		sleep_ms(100);
+		ui_drain(e, 0);
+		st = emu_stats(e);
+		if (rejects(e) >= 5 && st.fault_garbage >= 2)
+			break;
+	}
+	memset(&f, 0, sizeof(f));
+	ASSERT_EQ(0, set_faults(e, &f));
+	sleep_ms(1000);		/* what went wrong has been read */
+	ui_drain(e, 0);
+	st = emu_stats(e);
+	TH_LOG("%llu garbage frames, %llu MISO flips, %llu MOSI flips; rejected %lld/%lld/%lld",
+	       (unsigned long long)st.fault_garbage,
+	       (unsigned long long)st.fault_flip_miso,
+	       (unsigned long long)st.fault_flip_mosi,
+	       link_stat(e, 0, "reject_csum"), link_stat(e, 0, "reject_size"),
+	       link_stat(e, 0, "reject_subframe"));
+	EXPECT_LE(5, rejects(e));
+	/* Random garbage fails the checksum (all but 1 in 65536). */
+	EXPECT_LE((long long)st.fault_garbage, rejects(e));
+	EXPECT_LE(rejects(e), link_stat(e, 0, "ui_lost"));
+	EXPECT_EQ(0U, st.frames_overwritten);
+	EXPECT_EQ(0U, st.xfers_unreceived);
+
+	/* Clean again: the stream may hold a garbled reply; start afresh. */
+	ui_drain(e, 0);
+	ASSERT_EQ(0, link_wait_synced(e, 0, 10000));
+	ASSERT_EQ(0, echo_once(e, 1000, 20, 15000));
+}
+
+TEST_HARNESS_MAIN
