@@ -50,11 +50,17 @@ run=$(arg m4rpc.run)
 top=$(arg m4rpc.top)
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /newroot ||
 	{ echo "vm-init: cannot mount the host root"; dmesg | tail -n 15; poweroff -f; }
-mount -t 9p -o trans=virtio,version=9p2000.L m4rpcrun "/newroot$run" ||
-	{ echo "vm-init: cannot mount the run directory"; poweroff -f; }
+# The repository may live under a directory the guest gets a tmpfs on (a
+# clone in /tmp): set it aside first and put it back on top afterwards.
+mkdir -p /top
+mount --bind "/newroot$top" /top
 for d in tmp run var/tmp var/lib/udev root; do
 	[ -d "/newroot/$d" ] && mount -t tmpfs -o mode=1777 tmpfs "/newroot/$d"
 done
+mkdir -p "/newroot$top"
+mount --move /top "/newroot$top"
+mount -t 9p -o trans=virtio,version=9p2000.L m4rpcrun "/newroot$run" ||
+	{ echo "vm-init: cannot mount the run directory"; poweroff -f; }
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
 mount --move /dev /newroot/dev
