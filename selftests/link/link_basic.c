@@ -158,8 +158,8 @@ TEST_F(link, echo_packed)
 	}
 	/* The doorbell the first call rang has reached the held H7. */
 	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
-				     offsetof(struct h7emu_stats, frames_in),
-				     st0.frames_in + 1, 5000));
+				     offsetof(struct h7emu_stats, frames_in_data),
+				     st0.frames_in_data + 1, 5000));
 	h7emu_pause(e->b[0].emu, false);
 	for (k = 0; k < 6; k++) {
 		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),

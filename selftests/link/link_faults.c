@@ -218,10 +218,13 @@ TEST_F_TIMEOUT(fault, h7_reset, 60)
 	h7emu_pause(e->b[0].emu, true);
 	fill(msg, sizeof(msg), 2);
 	ASSERT_EQ(0, echo_call_send(e, 0, 2, msg, sizeof(msg)));
-	/* The doorbell has reached the held H7: reset it now. */
+	/*
+	 * The doorbell (a frame with data: not the link's last, empty, read
+	 * of the previous call) has reached the held H7: reset it now.
+	 */
 	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
-				     offsetof(struct h7emu_stats, frames_in),
-				     st0.frames_in + 1, 5000));
+				     offsetof(struct h7emu_stats, frames_in_data),
+				     st0.frames_in_data + 1, 5000));
 	h7emu_reset(e->b[0].emu);
 	ASSERT_EQ(0, h7emu_step(e->b[0].emu, 1, 5000));
 	h7emu_pause(e->b[0].emu, false);
