@@ -127,6 +127,20 @@ static bool ep_readable(struct ep_session *sess)
 }
 
 /* read_lock held. Returns the head message, or an error to return. */
+/*
+ * A loss since the last read is reported once, by the next read (EOVERFLOW),
+ * then reads go on normally. Call with ep->lock held.
+ */
+static bool ep_take_overflow(struct ep_session *sess)
+{
+	lockdep_assert_held(&sess->ep->lock);
+	if (!sess->overflow)
+		return false;
+	WRITE_ONCE(sess->overflow, false);
+	sess->stats.overflows++;
+	return true;
+}
+
 static struct ep_msg *ep_read_wait(struct ep_session *sess, bool nonblock)
 {
 	struct m4rpc_ep *ep = sess->ep;
@@ -136,9 +150,7 @@ static struct ep_msg *ep_read_wait(struct ep_session *sess, bool nonblock)
 
 	for (;;) {
 		mutex_lock(&ep->lock);
-		if (sess->overflow) {
-			WRITE_ONCE(sess->overflow, false);
-			sess->stats.overflows++;
+		if (ep_take_overflow(sess)) {
 			mutex_unlock(&ep->lock);
 			return ERR_PTR(-EOVERFLOW);
 		}
@@ -189,9 +201,7 @@ static ssize_t ep_read_raw(struct ep_session *sess, char __user *buf,
 
 	for (;;) {
 		mutex_lock(&ep->lock);
-		if (sess->overflow) {
-			WRITE_ONCE(sess->overflow, false);
-			sess->stats.overflows++;
+		if (ep_take_overflow(sess)) {
 			mutex_unlock(&ep->lock);
 			return -EOVERFLOW;
 		}
