@@ -17,27 +17,8 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static u64 rng_state;
-
-static u32 rnd(void)
-{
-	/* xorshift64*: reproducible from the logged seed. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (u32)((rng_state * 0x2545f4914f6cdd1dULL) >> 32);
-}
-
-static void rnd_seed(struct __test_metadata *_metadata, u64 seed)
-{
-	const char *env = getenv("MPACK_SEED");
-
-	if (env)
-		seed = strtoull(env, NULL, 0);
-	rng_state = seed ? seed : 1;
-	TH_LOG("seed 0x%llx (set MPACK_SEED to repeat)",
-	       (unsigned long long)rng_state);
-}
+#define TEST_RAND_ENV "MPACK_SEED"
+#include "test_rand.h"
 
 /* An exact-size heap copy, so ASan sees any read past @n. */
 static u8 *dup_exact(const void *p, size_t n)
