@@ -170,6 +170,7 @@ struct m4rpc_ep {
 	struct m4rpc_link_stats stats;	/* lock: counters only */
 
 	/* Limits, from the module parameters when the link was bound. */
+	u32 max_tx;			/* m4rpc_link_ui_max(): 244 or 248 */
 	u32 max_msg;
 	u32 rx_queue_len;
 	u32 raw_buf_size;

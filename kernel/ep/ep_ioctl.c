@@ -19,7 +19,7 @@ static long ep_ioc_info(struct ep_session *sess, void __user *arg)
 	info.api_version = M4RPC_API_VERSION;
 	info.index = ep->index;
 	strscpy(info.spi_device, ep->spi_name, sizeof(info.spi_device));
-	info.max_tx_msg = M4RPC_LINK_UI_MTU;
+	info.max_tx_msg = ep->max_tx;
 	info.max_rx_msg = ep->max_msg;
 	info.rx_queue_len = ep->rx_queue_len;
 	info.raw_buf_size = ep->raw_buf_size;

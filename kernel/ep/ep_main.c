@@ -20,7 +20,7 @@
  *
  * Memory is bounded by them: a session holds at most rx_queue_len messages
  * of at most max_msg_size (+4) bytes, or raw_buf_size bytes, at most
- * tx_session_len messages of 240 bytes and calls_max small records; a link
+ * tx_session_len messages of 248 bytes and calls_max small records; a link
  * holds one max_msg_size reassembly buffer, EP_KTX_MAX kernel responses and
  * m4_calls_max M4 call records.
  *
@@ -164,6 +164,7 @@ int m4rpc_ep_add(struct m4rpc_link *link)
 	ep->m4_state = M4RPC_M4_UNKNOWN;
 	strscpy(ep->spi_name, dev_name(ldev), sizeof(ep->spi_name));
 	ep->link = link;
+	ep->max_tx = m4rpc_link_ui_max(link);
 	m4rpc_link_get(link);
 
 	ep->index = ida_alloc_max(&ep_ida, EP_MINORS - 1, GFP_KERNEL);

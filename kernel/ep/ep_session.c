@@ -294,7 +294,7 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 				      &ep->next_call, GFP_KERNEL);
 		if (ret < 0)
 			return ret;
-		len = rpc_msg_set_msgid(msg->data, M4RPC_LINK_UI_MTU, msg->len,
+		len = rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
 					env, wire);
 		if (len < 0) {	/* cannot happen: rpc_msg_check_tx() */
 			xa_erase(&ep->calls, wire);
@@ -310,7 +310,7 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 		ep->stats.tx_requests++;
 		break;
 	case MPACK_RPC_RESPONSE:
-		len = rpc_msg_set_msgid(msg->data, M4RPC_LINK_UI_MTU, msg->len,
+		len = rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
 					env, m4call->m4_msgid);
 		if (len < 0)
 			return len;
@@ -344,9 +344,9 @@ ssize_t ep_write(struct file *file, const char __user *buf, size_t count,
 	bool is_call;
 	int ret;
 
-	if (count > M4RPC_LINK_UI_MTU)
+	if (count > ep->max_tx)
 		return -EMSGSIZE;
-	msg = ep_msg_alloc(M4RPC_LINK_UI_MTU);
+	msg = ep_msg_alloc(ep->max_tx);
 	if (!msg)
 		return -ENOMEM;
 	if (copy_from_user(msg->data, buf, count)) {
@@ -354,7 +354,7 @@ ssize_t ep_write(struct file *file, const char __user *buf, size_t count,
 		goto out;
 	}
 	msg->len = count;
-	ret = rpc_msg_check_tx(msg->data, count, M4RPC_LINK_UI_MTU, &env);
+	ret = rpc_msg_check_tx(msg->data, count, ep->max_tx, &env);
 	if (ret)
 		goto out;
 	/* A raw session could never read an answer. */

@@ -28,14 +28,20 @@ struct device;
 struct m4rpc_link;
 
 /*
- * The largest UI message the link carries: 252 subframe bytes per frame
- * minus the UI subframe's header (4) and the BOOT_M4 request (4) that every
- * frame carrying data must end with, as the acknowledgment that lets the
- * link know when the H7 has processed the frame (see link_priv.h). The H7
- * itself would take 248; 241..248-byte messages would have to travel
- * without that acknowledgment, which the link does not do.
+ * The largest UI message the link carries in every nIRQ mode: 252 subframe
+ * bytes per frame minus the UI subframe's header (4) and the BOOT_M4
+ * request (4) that a frame carrying data ends with, as the acknowledgment
+ * that lets the link know when the H7 has processed the frame (see
+ * link_priv.h).
  */
-#define M4RPC_LINK_UI_MTU	240
+#define M4RPC_LINK_UI_MTU	244
+/*
+ * The largest UI message the H7 takes (one subframe). In level mode the
+ * line alone proves that a frame was processed, so a 245..248-byte message
+ * travels in a frame of its own without the BOOT_M4 request;
+ * m4rpc_link_ui_max() says which of the two limits a link has.
+ */
+#define M4RPC_LINK_UI_MAX	248
 
 /* Link events for ops->state(). */
 enum m4rpc_link_event {
@@ -60,7 +66,7 @@ enum m4rpc_link_event {
 struct m4rpc_link_ops {
 	/*
 	 * Copy the next whole UI message into @buf and return its length
-	 * (1..@room, @room <= M4RPC_LINK_UI_MTU); return 0 when nothing is
+	 * (1..@room, @room <= M4RPC_LINK_UI_MAX); return 0 when nothing is
 	 * waiting, or -EMSGSIZE when the next message is longer than @room
 	 * (it stays queued for the next frame). A message pulled is gone from
 	 * the client: the link delivers it at most once.
@@ -98,6 +104,12 @@ int m4rpc_link_m4_state(struct m4rpc_link *link);
  * unknown); returns its length.
  */
 size_t m4rpc_link_fw_version(struct m4rpc_link *link, char *buf, size_t size);
+
+/*
+ * The longest UI message this link carries: M4RPC_LINK_UI_MAX in level
+ * mode, M4RPC_LINK_UI_MTU otherwise. Fixed from probe to remove.
+ */
+size_t m4rpc_link_ui_max(struct m4rpc_link *link);
 
 /* The SPI device of the link (for names and dev_* messages). */
 struct device *m4rpc_link_dev(struct m4rpc_link *link);

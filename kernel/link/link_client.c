@@ -68,6 +68,12 @@ size_t m4rpc_link_fw_version(struct m4rpc_link *link, char *buf, size_t size)
 	return n < 0 ? size - 1 : n;
 }
 
+size_t m4rpc_link_ui_max(struct m4rpc_link *link)
+{
+	return link->mode == LINK_NIRQ_LEVEL ? M4RPC_LINK_UI_MAX :
+					       M4RPC_LINK_UI_MTU;
+}
+
 struct device *m4rpc_link_dev(struct m4rpc_link *link)
 {
 	return link->dev;

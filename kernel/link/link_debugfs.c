@@ -3,7 +3,7 @@
  * A test client of the link in debugfs, until the /dev/m4rpc endpoints
  * exist: /sys/kernel/debug/m4rpc/<spi device>/
  *
- *   ui        write(): one UI message (1..M4RPC_LINK_UI_MTU bytes), queued
+ *   ui        write(): one UI message (1..m4rpc_link_ui_max() bytes), queued
  *             for the link (EMSGSIZE when longer, EAGAIN when the queue of
  *             UI_TX_FIFO bytes is full); read(): the UI bytes received so
  *             far, consumed as read (EAGAIN when there are none; the
@@ -116,12 +116,12 @@ static ssize_t tc_ui_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
 	struct link_test_client *tc = file->private_data;
-	u8 msg[M4RPC_LINK_UI_MTU];
+	u8 msg[M4RPC_LINK_UI_MAX];
 	unsigned int n;
 
 	if (!count)
 		return -EINVAL;
-	if (count > sizeof(msg))
+	if (count > m4rpc_link_ui_max(tc->link))
 		return -EMSGSIZE;
 	if (copy_from_user(msg, ubuf, count))
 		return -EFAULT;

@@ -8,7 +8,8 @@
  * Sending: pending H7 requests first, then (when the worker allows it) as
  * many whole UI messages as the client gives and the frame holds, then a
  * BOOT_M4 request whenever the frame carries anything (link_priv.h, rule
- * 1). The codec refuses anything past 252 bytes; room for BOOT_M4 is kept.
+ * 1), unless a long first message in level mode took its room. The codec
+ * refuses anything past 252 bytes.
  *
  * Receiving: nothing from the wire is used before x8h7_parse_begin() in
  * strict mode has validated the whole frame (checksum, size <= 256, every
@@ -50,20 +51,27 @@ void link_io_free(struct m4rpc_link *link)
 	link->rx_buf = NULL;
 }
 
-/* Add whole UI messages while they fit, keeping room for BOOT_M4. */
-static bool link_io_add_ui(struct m4rpc_link *link)
+/*
+ * Add whole UI messages while they fit, keeping room for BOOT_M4; in level
+ * mode the first one may take that room too (link_priv.h, rule 1), and
+ * then the frame is full and goes without it (*unacked).
+ */
+static bool link_io_add_ui(struct m4rpc_link *link, bool *unacked)
 {
+	int max = m4rpc_link_ui_max(link);
 	u8 *f = link->tx_buf;
 	bool any = false;
 	int room, n;
 
+	*unacked = false;
 	if (!test_and_clear_bit(LINK_EV_KICK, &link->events))
 		return false;
 	for (;;) {
 		room = X8H7_PAYLOAD_MAX - x8h7_frame_size(f) -
 		       2 * X8H7_SUB_HDR_LEN;
-		if (room > M4RPC_LINK_UI_MTU)
-			room = M4RPC_LINK_UI_MTU;
+		if (!any && link->mode == LINK_NIRQ_LEVEL)
+			room += X8H7_SUB_HDR_LEN;
+		room = min(room, max);
 		if (room <= 0) {
 			n = -EMSGSIZE;
 		} else {
@@ -80,6 +88,10 @@ static bool link_io_add_ui(struct m4rpc_link *link)
 		link_stat_inc(link, LINK_STAT_tx_ui_msgs);
 		link_stat_add(link, LINK_STAT_tx_ui_bytes, n);
 		any = true;
+		if (!x8h7_frame_fits(f, 0)) {
+			*unacked = true;
+			break;
+		}
 	}
 	/* Not emptied (full frame, or an error): pull again next time. */
 	if (n)
@@ -93,6 +105,7 @@ static unsigned long link_io_build(struct m4rpc_link *link, bool allow_ui,
 {
 	struct link_ws *ws = &link->ws;
 	u8 *f = link->tx_buf;
+	bool unacked = false;
 	unsigned long reqs;
 
 	/* Stopping: send nothing that asks for an answer. */
@@ -114,10 +127,20 @@ static unsigned long link_io_build(struct m4rpc_link *link, bool allow_ui,
 	if (reqs & BIT(LINK_REQ_UID))
 		x8h7_frame_add(f, X8H7_PERIPH_H7, X8H7_H7_GET_UID, NULL, 0);
 	if (allow_ui)
-		io->ui = link_io_add_ui(link);
-	if (x8h7_frame_size(f) || force_boot || (reqs & BIT(LINK_REQ_BOOT))) {
+		io->ui = link_io_add_ui(link, &unacked);
+	if (unacked) {
+		/* No room: a BOOT_M4 asked for waits for the next frame. */
+		if (reqs & BIT(LINK_REQ_BOOT)) {
+			reqs &= ~BIT(LINK_REQ_BOOT);
+			spin_lock(&link->lock);
+			link->req_pending |= BIT(LINK_REQ_BOOT);
+			spin_unlock(&link->lock);
+		}
+	} else if (x8h7_frame_size(f) || force_boot ||
+		   (reqs & BIT(LINK_REQ_BOOT))) {
 		x8h7_frame_add(f, X8H7_PERIPH_H7, X8H7_H7_BOOT_M4, NULL, 0);
 		reqs |= BIT(LINK_REQ_BOOT);
+		io->acked = true;
 	}
 	io->loaded = x8h7_frame_size(f) != 0;
 	return reqs;
@@ -218,8 +241,8 @@ void link_io_transfer(struct m4rpc_link *link, bool allow_ui,
 	ws->outstanding |= reqs;
 	if (reqs & BIT(LINK_REQ_FW))
 		ws->out_seq = ws->sent_seq;
-	if (io->loaded) {
-		/* Every loaded frame carries BOOT_M4: its reply is due. */
+	if (io->acked) {
+		/* The frame carried BOOT_M4: its reply is due. */
 		ws->boot_wait = true;
 		ws->boot_renew = true;
 		ws->boot_frames = 0;

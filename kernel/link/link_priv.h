@@ -18,11 +18,14 @@
  * the H7 says it has only by letting nIRQ go high, and it can pull nIRQ low
  * again (swap) only when it is high. So:
  *
- *  1. A frame that carries subframes ("loaded") always ends with a BOOT_M4
+ *  1. A frame that carries subframes ("loaded") ends with a BOOT_M4
  *     request. After processing it the H7 always has a reply to announce,
  *     so nIRQ goes high (processed) and low again (announced): the link
  *     always learns that the frame was processed, and the reply is the
- *     acknowledgment (and refreshes the M4 state).
+ *     acknowledgment (and refreshes the M4 state). One exception, in
+ *     level mode only, where PROCESSED alone is the sign: a UI message
+ *     too long to leave room for the request (245..248 bytes) goes first
+ *     in a frame without it ("unacked").
  *  2. UI data only goes out in a transfer that reads an announced frame
  *     (nIRQ was low when nCS fell): the H7 cannot swap before it has
  *     processed what we sent, so the next announcement proves it. A
@@ -247,7 +250,7 @@ struct m4rpc_link {
 	u8 *rx_buf;
 	struct spi_transfer xfer;
 	struct spi_message msg;
-	u8 ui_scratch[M4RPC_LINK_UI_MTU];
+	u8 ui_scratch[M4RPC_LINK_UI_MAX];
 
 	/* H7 info and req_pending, under lock (link_h7.c) */
 	spinlock_t lock;
@@ -293,7 +296,8 @@ const char *link_mode_name(struct m4rpc_link *link);
 
 /* link_io.c: one transfer and what it found. */
 struct link_io {
-	bool loaded;		/* we sent subframes (and a BOOT_M4 request) */
+	bool loaded;		/* we sent subframes */
+	bool acked;		/* ... and a BOOT_M4 request with them */
 	bool ui;		/* ... among them UI data */
 	bool consumed;		/* we read a non-empty (or rejected) frame */
 };

@@ -67,7 +67,7 @@ TEST(device_per_link)
 		snprintf(spi, sizeof(spi), "spi%u.0", e.b[i].bus);
 		ASSERT_STREQ(spi, info[i].spi_device);
 		ASSERT_STREQ(i ? "0.0.5-b1" : "0.0.5", info[i].fw_version);
-		ASSERT_EQ(240u, info[i].max_tx_msg);
+		ASSERT_EQ(248u, info[i].max_tx_msg);	/* level mode */
 		ASSERT_EQ(4096u, info[i].max_rx_msg);
 		ASSERT_EQ(64u, info[i].rx_queue_len);
 		ASSERT_EQ(4096u, info[i].raw_buf_size);
@@ -163,56 +163,83 @@ TEST_F(ep, write_einval)
 }
 
 /*
- * EMSGSIZE past 240 bytes, a request's msgid counting as 5 bytes; the
- * largest request that passes makes the round trip.
+ * The size limit @max: EMSGSIZE past it, a request's msgid counting as 5
+ * bytes; the largest requests that pass make the round trip.
  */
-TEST_F(ep, write_emsgsize)
+static void check_emsgsize(struct __test_metadata *_metadata, int fd,
+			   size_t max)
 {
 	static uint8_t huge[100000];
-	uint8_t bin[300];
+	struct rpc_msg m;
+	uint8_t bin[300], buf[512];
 	size_t n, pad;
-	struct rpc_msg *m = &self->m;
 
 	memset(bin, 0x93, sizeof(bin));
-	memset(self->buf, 0x94, 241);
+	memset(buf, 0x94, max + 1);
 	errno = 0;
-	ASSERT_EQ(-1, write(self->fd, self->buf, 241));
+	ASSERT_EQ(-1, write(fd, buf, max + 1));
 	ASSERT_EQ(EMSGSIZE, errno);
 	errno = 0;
-	ASSERT_EQ(-1, write(self->fd, huge, sizeof(huge)));
+	ASSERT_EQ(-1, write(fd, huge, sizeof(huge)));
 	ASSERT_EQ(EMSGSIZE, errno);
 
-	/* msgid 1 (1 byte): the request may be 236 bytes. */
-	for (pad = 200; mk_call_bin(self->buf, 1, "echo", bin, pad + 1) <= 236;
+	/* msgid 1 (1 byte): the request may be max - 4 bytes. */
+	for (pad = 200; mk_call_bin(buf, 1, "echo", bin, pad + 1) <= max - 4;
 	     pad++)
 		;
-	n = mk_call_bin(self->buf, 1, "echo", bin, pad + 1);
-	ASSERT_EQ(237u, n);
+	n = mk_call_bin(buf, 1, "echo", bin, pad + 1);
+	ASSERT_EQ(max - 3, n);
 	errno = 0;
-	ASSERT_EQ(-1, write(self->fd, self->buf, n));
+	ASSERT_EQ(-1, write(fd, buf, n));
 	ASSERT_EQ(EMSGSIZE, errno);
-	n = mk_call_bin(self->buf, 1, "echo", bin, pad);
-	ASSERT_EQ(236u, n);
-	ASSERT_EQ(0, ep_write_msg(self->fd, self->buf, n));
-	n = ep_read_msg(self->fd, self->buf, sizeof(self->buf), T_MS);
+	n = mk_call_bin(buf, 1, "echo", bin, pad);
+	ASSERT_EQ(max - 4, n);
+	ASSERT_EQ(0, ep_write_msg(fd, buf, n));
+	n = ep_read_msg(fd, buf, sizeof(buf), T_MS);
 	ASSERT_LT(0, (ssize_t)n);
-	ASSERT_EQ(0, rpc_decode(self->buf, n, m));
-	ASSERT_EQ(1, m->type);
-	ASSERT_EQ(1u, m->msgid);
-	ASSERT_TRUE(m->is_bin);
-	ASSERT_EQ(pad, m->bin_len);
-	ASSERT_EQ(0, memcmp(m->bin, bin, pad));
+	ASSERT_EQ(0, rpc_decode(buf, n, &m));
+	ASSERT_EQ(1, m.type);
+	ASSERT_EQ(1u, m.msgid);
+	ASSERT_TRUE(m.is_bin);
+	ASSERT_EQ(pad, m.bin_len);
+	ASSERT_EQ(0, memcmp(m.bin, bin, pad));
 
-	/* msgid 0x10000 (5 bytes): 240 exactly. */
-	n = mk_call_bin(self->buf, 0x10000, "echo", bin, pad);
-	ASSERT_EQ(240u, n);
-	ASSERT_EQ(0, ep_write_msg(self->fd, self->buf, n));
-	n = ep_read_msg(self->fd, self->buf, sizeof(self->buf), T_MS);
-	if ((ssize_t)n < 0)
-		ep_dump(&self->e, 0, self->fd);
-	ASSERT_EQ(0, rpc_decode(self->buf, n, m));
-	ASSERT_EQ(0x10000u, m->msgid);
-	ASSERT_EQ(pad, m->bin_len);
+	/* msgid 0x10000 (5 bytes): max exactly. */
+	n = mk_call_bin(buf, 0x10000, "echo", bin, pad);
+	ASSERT_EQ(max, n);
+	ASSERT_EQ(0, ep_write_msg(fd, buf, n));
+	n = ep_read_msg(fd, buf, sizeof(buf), T_MS);
+	ASSERT_LT(0, (ssize_t)n);
+	ASSERT_EQ(0, rpc_decode(buf, n, &m));
+	ASSERT_EQ(0x10000u, m.msgid);
+	ASSERT_EQ(pad, m.bin_len);
+}
+
+/* Level mode (the X8's): one UI subframe, 248 bytes. */
+TEST_F(ep, write_emsgsize)
+{
+	check_emsgsize(_metadata, self->fd, 248);
+}
+
+/*
+ * An edge-only nIRQ: every frame must end with the BOOT_M4 request, so
+ * 244 bytes; the info ioctl says so.
+ */
+TEST(write_emsgsize_edge)
+{
+	struct m4rpc_info info;
+	struct env e;
+	int fd;
+
+	ASSERT_EQ(0, env_up(&e, 1, true, "test_client=0", NULL));
+	fd = ep_open(&e, 0, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
+	ASSERT_EQ(0, ep_info(fd, &info));
+	ASSERT_EQ(244u, info.max_tx_msg);
+	check_emsgsize(_metadata, fd, 244);
+	close(fd);
+	env_down(&e);
 }
 
 /*

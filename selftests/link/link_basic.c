@@ -176,23 +176,34 @@ TEST_F(link, echo_packed)
 	check_counts(_metadata, e, 0);
 }
 
-/* Calls one after the other, every size up to the MTU. */
+/*
+ * The longest message: 248 bytes (one UI subframe) in level mode, 244 in
+ * edge mode, where every frame with data must end with BOOT_M4.
+ */
+static size_t ui_max(const FIXTURE_VARIANT(link) *variant)
+{
+	return variant->edge ? 244 : 248;
+}
+
+/* Calls one after the other, every size up to the longest. */
 TEST_F(link, echo_sizes)
 {
 	struct env *e = &self->e;
+	size_t max = ui_max(variant) - ECHO_CALL_OVERHEAD;
 	uint32_t k;
 
 	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
-	/* 225 bytes of bin make a 240-byte call: the link's MTU. */
-	for (k = 0; k <= 225; k += 15)
+	for (k = 0; k <= max; k += 15)
 		ASSERT_EQ(0, echo_once(e, 0, k, k));
-	ASSERT_EQ(0, echo_once(e, 0, 999, 225));
+	/* Every size around the limits: 244 with BOOT_M4, 248 without. */
+	for (k = 244 - ECHO_CALL_OVERHEAD - 4; k <= max; k++)
+		ASSERT_EQ(0, echo_once(e, 0, 1000 + k, k));
 	check_counts(_metadata, e, 0);
 	EXPECT_EQ(0, link_stat(e, 0, "overflow_drops"));
 	EXPECT_EQ(0, link_stat(e, 0, "ui_lost"));
 }
 
-/* A message longer than the MTU is refused by the client, not cut. */
+/* A message longer than the longest is refused by the client, not cut. */
 TEST_F(link, mtu)
 {
 	struct env *e = &self->e;
@@ -200,8 +211,59 @@ TEST_F(link, mtu)
 
 	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
 	memset(msg, 0, sizeof(msg));
-	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, 241));
+	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, ui_max(variant) + 1));
+	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, 249));
 	EXPECT_EQ(0, echo_once(e, 0, 1, 10));
+}
+
+/*
+ * Level mode: a message that leaves no room for the BOOT_M4 request goes
+ * first in a frame without it (the line shows the H7 processed it); the
+ * short ones queued behind travel in later frames. Long and short calls
+ * queued while the H7 is held all come back, in order, nothing
+ * overwritten and no acknowledgment missed.
+ */
+TEST_F(link, long_unacked)
+{
+	static const size_t sizes[] = { 233, 20, 233, 226, 229, 5, 230, 233 };
+	const size_t nr = sizeof(sizes) / sizeof(sizes[0]);
+	struct env *e = &self->e;
+	struct h7emu_stats st0, st;
+	uint8_t msg[256], back[256];
+	long long acks0;
+	uint32_t id, k;
+	size_t n;
+
+	if (variant->edge)
+		SKIP(return, "edge mode: every frame carries BOOT_M4");
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	st0 = emu_stats(e, 0);
+	acks0 = link_stat(e, 0, "acks");
+	h7emu_pause(e->b[0].emu, true);
+	for (k = 0; k < nr; k++) {
+		fill(msg, sizes[k], k);
+		ASSERT_EQ(0, echo_call_send(e, 0, 200 + k, msg, sizes[k]));
+	}
+	h7emu_pause(e->b[0].emu, false);
+	for (k = 0; k < nr; k++) {
+		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+					     &n, 10000));
+		fill(msg, sizes[k], k);
+		EXPECT_EQ(200 + k, id);
+		ASSERT_EQ(sizes[k], n);
+		EXPECT_EQ(0, memcmp(msg, back, n));
+	}
+	st = emu_stats(e, 0);
+	EXPECT_EQ(nr, st.ui_in - st0.ui_in);
+	/*
+	 * Four calls of 245..248 bytes: four frames with data and no
+	 * request (each acknowledged frame carries exactly one, BOOT_M4);
+	 * the calls of 241 and 244 bytes leave room for it.
+	 */
+	EXPECT_EQ(st.frames_in_data - st0.frames_in_data - 4,
+		  st.h7_requests - st0.h7_requests);
+	EXPECT_LE(acks0 + 1, link_stat(e, 0, "acks"));
+	check_counts(_metadata, e, 0);
 }
 
 /*

@@ -97,8 +97,9 @@ void link_dbg_path(struct env *e, unsigned int i, const char *name,
 int ui_send(struct env *e, unsigned int i, const void *msg, size_t n);
 /*
  * Build [0, msgid, "echo", [bin]] into @buf (at least n + 32 bytes);
- * returns its length.
+ * returns its length, n + ECHO_CALL_OVERHEAD.
  */
+#define ECHO_CALL_OVERHEAD	15
 size_t echo_call_build(uint8_t *buf, uint32_t msgid, const uint8_t *bin,
 		       size_t n);
 int echo_call_send(struct env *e, unsigned int i, uint32_t msgid,

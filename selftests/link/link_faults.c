@@ -164,6 +164,52 @@ TEST_F_TIMEOUT(fault, flood_slow_m4, 90)
 }
 
 /*
+ * The same with calls of 248 bytes, which level mode sends without the
+ * BOOT_M4 request (no room): only the line tells that the H7 processed
+ * them, seconds later. None may be overwritten. Edge mode cannot send
+ * them (244 bytes at most).
+ */
+TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
+{
+	const size_t len = 248 - ECHO_CALL_OVERHEAD;
+	struct env *e = &self->e;
+	struct h7emu_config cfg;
+	struct h7emu_stats st;
+	uint8_t msg[256], back[256];
+	uint32_t id, k;
+	size_t n;
+
+	if (variant->edge)
+		SKIP(return, "edge mode: messages of 244 bytes at most");
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_ECHO;
+	cfg.m4_slots = 1;
+	cfg.faults.slow_m4_ms = 1000;
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", &cfg));
+	ASSERT_TRUE(link_is_level(e));
+
+	for (k = 0; k < 4; k++) {
+		fill(msg, len, k);
+		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, len));
+	}
+	for (k = 0; k < 4; k++) {
+		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+					     &n, 20000));
+		fill(msg, len, k);
+		EXPECT_EQ(k, id);
+		ASSERT_EQ(len, n);
+		EXPECT_EQ(0, memcmp(msg, back, len));
+	}
+	st = emu_stats(e);
+	EXPECT_LT(0U, st.ui_blocked_passes);
+	EXPECT_EQ(4U, st.ui_in);
+	EXPECT_EQ(0U, st.frames_overwritten);
+	EXPECT_EQ(0U, st.xfers_unreceived);
+	EXPECT_EQ(0, link_stat(e, 0, "ack_timeouts"));
+	EXPECT_EQ(0, link_stat(e, 0, "resyncs"));
+}
+
+/*
  * No falling edge is ever delivered. Edge mode recovers within
  * ack_timeout_ms each time and counts missed edges; level mode does not
  * use falling edges at all and must not even notice.

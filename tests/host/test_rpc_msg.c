@@ -13,7 +13,7 @@
 #include "kselftest_harness.h"
 #include "rpc_msg.h"
 
-#define MTU 240		/* M4RPC_LINK_UI_MTU: the link's largest message */
+#define MTU 248		/* m4rpc_link_ui_max() in level mode */
 
 static const u32 ids[] = { 0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000,
 			   0x24009a30u, 0xffffffffu };

@@ -36,8 +36,11 @@
  * error and result any object, nothing after the message, containers nested
  * at most 32 deep. Anything else: EINVAL, and nothing is sent.
  *
- *   - Size: a message longer than info.max_tx_msg bytes gets EMSGSIZE (the
- *     largest message one link frame carries: 240 bytes). The kernel sends
+ *   - Size: a message longer than info.max_tx_msg bytes gets EMSGSIZE: 248
+ *     bytes (what one UI subframe of the H7 carries) when the link sees
+ *     nIRQ as a level, as on the X8; 244 when it has only falling edges or
+ *     no interrupt (sysfs irq_mode), as every frame must then end with the
+ *     H7 request that acknowledges it. The kernel sends
  *     requests and responses with a msgid of its own, so for them the msgid
  *     counts as 5 bytes (a uint32) whatever its encoding: a request with a
  *     fixint msgid may be at most max_tx_msg - 4 bytes long. Checked in
@@ -180,7 +183,7 @@ struct m4rpc_info {
 	__s32 m4_state;		/* M4RPC_M4_* */
 	char fw_version[64];	/* the H7 firmware's, NUL-terminated ("" unknown) */
 	char spi_device[32];	/* the link's SPI device, e.g. "spi0.0" */
-	__u32 max_tx_msg;	/* longest message write() takes (240) */
+	__u32 max_tx_msg;	/* longest message write() takes (248, 244) */
 	__u32 max_rx_msg;	/* longest message from the M4 (max_msg_size) */
 	__u32 rx_queue_len;	/* messages per session receive queue */
 	__u32 raw_buf_size;	/* raw bytes per raw-mode session */
