@@ -75,10 +75,12 @@ struct sim_board {
 	raw_spinlock_t irq_lock;
 	bool nirq_low;			/* the line's level */
 	bool masked;			/* irq_chip mask state */
-	bool latched;			/* edge mode: a falling edge not yet acked */
-	bool edge;			/* trigger: falling edge, else a level */
+	bool latched;			/* edge trigger: an edge not yet acked */
+	bool edge;			/* trigger: an edge, else a level */
+	bool rising;			/* edge trigger: rising, else falling */
 	bool active_high;		/* level trigger: high, else low */
 	bool wired_edge;		/* irq_mode=edge: an edge-only input */
+	bool wired_rising;		/* level mode, rising_edge=1 */
 	u64 irqs;
 	u64 dropped_edges;
 
@@ -107,7 +109,7 @@ struct sim_board {
 extern bool sim_wire_time;
 
 /* sim_irq.c */
-int sim_irq_init(struct sim_board *b, bool edge);
+int sim_irq_init(struct sim_board *b, bool edge, bool rising_ok);
 void sim_irq_exit(struct sim_board *b);
 void sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge);
 void sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info);

@@ -11,19 +11,21 @@
  *    line is unmasked. When a threaded IRQF_ONESHOT handler finishes and the
  *    irq core unmasks the line while it is still low, it fires again; the
  *    level flow handler masks it while it is being handled.
- *  - falling edge: a high-to-low transition latches the edge (like the GPIO's
- *    status register, also while masked); a latched edge is raised when
- *    unmasked and cleared by the ack of the edge flow handler. A transition
- *    made with M4RPC_SIM_NIRQ_DROP_EDGE latches nothing and counts in
- *    dropped_edges; in level mode that flag changes nothing (a level-sensitive
- *    input cannot miss a level).
+ *  - falling (rising) edge: a high-to-low (low-to-high) transition latches
+ *    the edge (like the GPIO's status register, also while masked); a
+ *    latched edge is raised when unmasked and cleared by the ack of the edge
+ *    flow handler. A falling transition made with M4RPC_SIM_NIRQ_DROP_EDGE
+ *    latches nothing and counts in dropped_edges; with a level trigger that
+ *    flag changes nothing (a level-sensitive input cannot miss a level).
  *
  * The trigger starts as the module parameter irq_mode (what
  * irq_get_trigger_type() reports before the consumer requests the irq).
  * irq_mode=level models the i.MX8M GPIO, which senses both levels and
- * edges: a consumer may set level low, level high (to wait for the H7 to
- * release nIRQ, i.e. to have processed a frame) or falling edge, as on the
- * real controller. irq_mode=edge models an edge-only input: only the falling
+ * both edges: a consumer may set level low, rising edge or level high (to
+ * wait for the H7 to release nIRQ, i.e. to have processed a frame) or
+ * falling edge, as on the real controller; rising_edge=0 takes the rising
+ * edge away, to model a controller with levels only (a driver's fallback
+ * to level high gets tested too). irq_mode=edge models an edge-only input: only the falling
  * edge is accepted, so that a driver's handling of missed edges is tested
  * for real rather than sidestepped with a level trigger. Any other type is
  * refused (EINVAL). Setting the type forgets a latched edge, as the i.MX
@@ -125,7 +127,7 @@ static int sim_irq_retrigger(struct irq_data *d)
 static int sim_irq_set_type(struct irq_data *d, unsigned int type)
 {
 	struct sim_board *b = irq_data_get_irq_chip_data(d);
-	bool edge, high = false;
+	bool edge, high = false, rising = false;
 	unsigned long flags;
 
 	switch (type & IRQ_TYPE_SENSE_MASK) {
@@ -137,6 +139,12 @@ static int sim_irq_set_type(struct irq_data *d, unsigned int type)
 			return -EINVAL;
 		edge = false;
 		break;
+	case IRQ_TYPE_EDGE_RISING:
+		if (b->wired_edge || !b->wired_rising)
+			return -EINVAL;
+		edge = true;
+		rising = true;
+		break;
 	case IRQ_TYPE_EDGE_FALLING:
 		edge = true;
 		break;
@@ -146,6 +154,7 @@ static int sim_irq_set_type(struct irq_data *d, unsigned int type)
 
 	raw_spin_lock_irqsave(&b->irq_lock, flags);
 	b->edge = edge;
+	b->rising = rising;
 	b->active_high = high;
 	b->latched = false;
 	if (sim_irq_asserted(b))
@@ -187,7 +196,7 @@ static const struct irq_domain_ops sim_irq_domain_ops = {
 	.unmap	= sim_irq_unmap,
 };
 
-int sim_irq_init(struct sim_board *b, bool edge)
+int sim_irq_init(struct sim_board *b, bool edge, bool rising_ok)
 {
 	unsigned int virq;
 	int ret;
@@ -197,6 +206,7 @@ int sim_irq_init(struct sim_board *b, bool edge)
 	b->masked = true;	/* as the irq core starts a descriptor */
 	b->edge = edge;
 	b->wired_edge = edge;
+	b->wired_rising = !edge && rising_ok;
 
 	b->fwnode = irq_domain_alloc_named_fwnode(b->name);
 	if (!b->fwnode)
@@ -251,8 +261,8 @@ void sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge)
 	raw_spin_lock_irqsave(&b->irq_lock, flags);
 	changed = low != b->nirq_low;
 	b->nirq_low = low;
-	if (changed && low && b->edge) {
-		if (drop_edge)
+	if (changed && b->edge && low != b->rising) {
+		if (drop_edge && low)
 			b->dropped_edges++;
 		else
 			b->latched = true;
@@ -267,7 +277,12 @@ void sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&b->irq_lock, flags);
-	info->irq_mode = b->edge ? M4RPC_SIM_IRQ_EDGE : M4RPC_SIM_IRQ_LEVEL;
+	if (!b->edge)
+		info->irq_mode = M4RPC_SIM_IRQ_LEVEL;
+	else if (b->rising)
+		info->irq_mode = M4RPC_SIM_IRQ_RISING;
+	else
+		info->irq_mode = M4RPC_SIM_IRQ_EDGE;
 	info->nirq = b->nirq_low ? M4RPC_SIM_NIRQ_LOW : M4RPC_SIM_NIRQ_HIGH;
 	info->irqs = b->irqs;
 	info->dropped_edges = b->dropped_edges;

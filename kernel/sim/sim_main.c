@@ -52,6 +52,11 @@ MODULE_PARM_DESC(max_speed_hz,
 
 static bool sim_irq_edge;
 
+static bool sim_rising_edge = true;
+module_param_named(rising_edge, sim_rising_edge, bool, 0444);
+MODULE_PARM_DESC(rising_edge,
+		 "level mode: the line also senses rising edges, as the i.MX8M GPIO (default 1; 0: levels and falling edges only)");
+
 static int sim_irq_mode_set(const char *val, const struct kernel_param *kp)
 {
 	if (sysfs_streq(val, "level"))
@@ -114,7 +119,7 @@ static struct sim_board *sim_board_create(unsigned int index)
 		ret = PTR_ERR(b->pdev);
 		goto err_free;
 	}
-	ret = sim_irq_init(b, sim_irq_edge);
+	ret = sim_irq_init(b, sim_irq_edge, sim_rising_edge);
 	if (ret)
 		goto err_pdev;
 	ret = sim_spi_init(b);

@@ -88,16 +88,25 @@ FIXTURE(link) {
 };
 
 FIXTURE_VARIANT(link) {
+	int irq;		/* enum env_irq */
 	bool edge;
 	const char *mode;	/* what the link must pick */
 };
 
+/* The X8's GPIO: PROCESSED is a rising edge. */
 FIXTURE_VARIANT_ADD(link, level) {
-	.edge = false,
+	.irq = ENV_IRQ_LEVEL,
+	.mode = "level",
+};
+
+/* A controller without rising edges: PROCESSED is a high level. */
+FIXTURE_VARIANT_ADD(link, level_high) {
+	.irq = ENV_IRQ_LEVEL_NO_RISING,
 	.mode = "level",
 };
 
 FIXTURE_VARIANT_ADD(link, edge) {
+	.irq = ENV_IRQ_EDGE,
 	.edge = true,
 	.mode = "edge",
 };
@@ -118,7 +127,7 @@ TEST_F(link, probe_sysfs)
 	char buf[256];
 	unsigned int k;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
 	ASSERT_EQ(0, link_attr(e, 0, "fw_version", buf, sizeof(buf)));
 	EXPECT_STREQ("0.0.5", buf);
 	ASSERT_EQ(0, link_attr(e, 0, "uid", buf, sizeof(buf)));
@@ -149,7 +158,7 @@ TEST_F(link, echo_packed)
 	uint32_t id, k;
 	size_t n;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
 	st0 = emu_stats(e, 0);
 	h7emu_pause(e->b[0].emu, true);
 	for (k = 0; k < 6; k++) {
@@ -192,7 +201,7 @@ TEST_F(link, echo_sizes)
 	size_t max = ui_max(variant) - ECHO_CALL_OVERHEAD;
 	uint32_t k;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
 	for (k = 0; k <= max; k += 15)
 		ASSERT_EQ(0, echo_once(e, 0, k, k));
 	/* Every size around the limits: 244 with BOOT_M4, 248 without. */
@@ -209,7 +218,7 @@ TEST_F(link, mtu)
 	struct env *e = &self->e;
 	uint8_t msg[300];
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
 	memset(msg, 0, sizeof(msg));
 	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, ui_max(variant) + 1));
 	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, 249));
@@ -222,6 +231,11 @@ TEST_F(link, mtu)
  * short ones queued behind travel in later frames. Long and short calls
  * queued while the H7 is held all come back, in order, nothing
  * overwritten and no acknowledgment missed.
+ *
+ * The M4 takes 50 ms per message: its long replies then come one by one.
+ * A burst of them would overflow the H7's outgoing frame, which loses
+ * chunks silently (spec; ui_chunks_lost): that is the endpoint layer's
+ * wire window's business, not this test's.
  */
 TEST_F(link, long_unacked)
 {
@@ -229,6 +243,7 @@ TEST_F(link, long_unacked)
 	const size_t nr = sizeof(sizes) / sizeof(sizes[0]);
 	struct env *e = &self->e;
 	struct h7emu_stats st0, st;
+	struct h7emu_config cfg;
 	uint8_t msg[256], back[256];
 	long long acks0;
 	uint32_t id, k;
@@ -236,7 +251,10 @@ TEST_F(link, long_unacked)
 
 	if (variant->edge)
 		SKIP(return, "edge mode: every frame carries BOOT_M4");
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_ECHO;
+	cfg.faults.slow_m4_ms = 50;
+	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", &cfg));
 	st0 = emu_stats(e, 0);
 	acks0 = link_stat(e, 0, "acks");
 	h7emu_pause(e->b[0].emu, true);
@@ -255,6 +273,7 @@ TEST_F(link, long_unacked)
 	}
 	st = emu_stats(e, 0);
 	EXPECT_EQ(nr, st.ui_in - st0.ui_in);
+	EXPECT_EQ(0U, st.ui_chunks_lost - st0.ui_chunks_lost);
 	/*
 	 * Four calls of 245..248 bytes: four frames with data and no
 	 * request (each acknowledged frame carries exactly one, BOOT_M4);
@@ -284,7 +303,7 @@ TEST_F_TIMEOUT(link, m4_stream, 60)
 	cfg.traffic.kind = H7EMU_TRAFFIC_RAW;
 	cfg.traffic.rate = 1000;
 	cfg.traffic.size = 150;
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", &cfg));
+	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", &cfg));
 	end = now_ms() + 2000;
 	while (now_ms() < end) {
 		ui_drain(e, 0);
@@ -323,7 +342,7 @@ TEST_F_TIMEOUT(link, idle, 40)
 	uint64_t t0, t1;
 	long long l0, i0;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
 	ASSERT_EQ(0, echo_once(e, 0, 7, 16));
 	sleep_ms(500);
 	ASSERT_EQ(0, env_sim_transfers(e, 0, &t0));

@@ -79,15 +79,16 @@ void env_clean(void)
 	syscall(SYS_delete_module, SIM_MOD, O_NONBLOCK);
 }
 
-int env_sim_load(struct env *e, unsigned int boards, bool edge)
+int env_sim_load(struct env *e, unsigned int boards, int irq)
 {
 	const char *ko = getenv("M4RPC_TEST_SIM_KO");
 	char params[64];
 
-	snprintf(params, sizeof(params), "boards=%u irq_mode=%s", boards,
-		 edge ? "edge" : "level");
+	snprintf(params, sizeof(params), "boards=%u irq_mode=%s%s", boards,
+		 irq == ENV_IRQ_EDGE ? "edge" : "level",
+		 irq == ENV_IRQ_LEVEL_NO_RISING ? " rising_edge=0" : "");
 	e->boards = boards;
-	e->edge = edge;
+	e->edge = irq == ENV_IRQ_EDGE;
 	if (ko && *ko)
 		return mod_load_path(ko, params);
 	return mod_load(SIM_MOD, params);
@@ -193,7 +194,7 @@ int env_sim_transfers(struct env *e, unsigned int i, uint64_t *n)
 	return 0;
 }
 
-int env_up(struct env *e, unsigned int boards, bool edge,
+int env_up(struct env *e, unsigned int boards, int irq,
 	   const char *link_params, const struct h7emu_config *cfg)
 {
 	unsigned int i;
@@ -201,7 +202,7 @@ int env_up(struct env *e, unsigned int boards, bool edge,
 
 	memset(e, 0, sizeof(*e));
 	env_clean();
-	ret = env_sim_load(e, boards, edge);
+	ret = env_sim_load(e, boards, irq);
 	if (ret)
 		return ret;
 	/* The H7 first, so that the link's first questions are answered. */

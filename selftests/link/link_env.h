@@ -41,8 +41,18 @@ struct env {
 
 /* Unload both modules if loaded (leftovers of a test that timed out). */
 void env_clean(void);
-/* Load m4rpc_sim.ko: @boards, irq_mode edge or level. */
-int env_sim_load(struct env *e, unsigned int boards, bool edge);
+/*
+ * The simulator's nIRQ line (false and true, as a bool "edge", are the
+ * first two).
+ */
+enum env_irq {
+	ENV_IRQ_LEVEL,		/* irq_mode=level: the X8's GPIO */
+	ENV_IRQ_EDGE,		/* irq_mode=edge: falling edges only */
+	ENV_IRQ_LEVEL_NO_RISING, /* irq_mode=level rising_edge=0 */
+};
+
+/* Load m4rpc_sim.ko: @boards, @irq an enum env_irq. */
+int env_sim_load(struct env *e, unsigned int boards, int irq);
 int env_sim_unload(void);
 /* Load m4rpc.ko with @params ("" for none) and its debugfs test client. */
 int env_link_load(struct env *e, const char *params);
@@ -65,7 +75,7 @@ int env_sim_transfers(struct env *e, unsigned int i, uint64_t *n);
  * sim + emulators (@cfg, NULL for the default of env_emu_start()) + link,
  * synced: the usual start of a test.
  */
-int env_up(struct env *e, unsigned int boards, bool edge,
+int env_up(struct env *e, unsigned int boards, int irq,
 	   const char *link_params, const struct h7emu_config *cfg);
 /* Everything down, in the order that leaves nothing behind. */
 void env_down(struct env *e);

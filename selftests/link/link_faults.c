@@ -166,7 +166,10 @@ TEST_F_TIMEOUT(fault, flood_slow_m4, 90)
 /*
  * The same with calls of 248 bytes, which level mode sends without the
  * BOOT_M4 request (no room): only the line tells that the H7 processed
- * them, seconds later. None may be overwritten. Edge mode cannot send
+ * them, seconds later. None may be overwritten: all reach the M4 whole.
+ * (Their long replies may not all come back: the H7 loses a chunk of the
+ * M4's output silently when its frame has no room for it, spec; counted
+ * in ui_chunks_lost. Then they are not compared.) Edge mode cannot send
  * them (244 bytes at most).
  */
 TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
@@ -192,21 +195,35 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 		fill(msg, len, k);
 		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, len));
 	}
+	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
+				     offsetof(struct h7emu_stats, m4_answered),
+				     4, 20000));
+	/* Chunks are lost, or not, when taken out of the ring. */
+	for (k = 0; k < 500 && h7emu_ring_level(e->b[0].emu); k++)
+		sleep_ms(10);
+	st = emu_stats(e);
+	EXPECT_EQ(0U, h7emu_ring_level(e->b[0].emu));
+	EXPECT_LT(0U, st.ui_blocked_passes);
+	EXPECT_EQ(4U, st.ui_in);
+	EXPECT_EQ(4U, st.m4_calls_in);
+	EXPECT_EQ(0U, st.m4_malformed);
+	EXPECT_EQ(0U, st.frames_overwritten);
+	EXPECT_EQ(0U, st.xfers_unreceived);
+	EXPECT_EQ(0, link_stat(e, 0, "ack_timeouts"));
+	EXPECT_EQ(0, link_stat(e, 0, "resyncs"));
+	if (st.ui_chunks_lost) {
+		TH_LOG("the H7 lost %llu chunks of the replies",
+		       (unsigned long long)st.ui_chunks_lost);
+		return;
+	}
 	for (k = 0; k < 4; k++) {
 		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
-					     &n, 20000));
+					     &n, 5000));
 		fill(msg, len, k);
 		EXPECT_EQ(k, id);
 		ASSERT_EQ(len, n);
 		EXPECT_EQ(0, memcmp(msg, back, len));
 	}
-	st = emu_stats(e);
-	EXPECT_LT(0U, st.ui_blocked_passes);
-	EXPECT_EQ(4U, st.ui_in);
-	EXPECT_EQ(0U, st.frames_overwritten);
-	EXPECT_EQ(0U, st.xfers_unreceived);
-	EXPECT_EQ(0, link_stat(e, 0, "ack_timeouts"));
-	EXPECT_EQ(0, link_stat(e, 0, "resyncs"));
 }
 
 /*

@@ -295,6 +295,7 @@ static int sim_irq_types(char types[][16], int max)
 #define CONSUMER	"sim_irq_consumer"
 #define CONSUMER_KO	"sim_kmod_consumer/" CONSUMER ".ko"
 #define SETTLE_MS	300	/* to see that nothing more happens */
+#define IRQ_TYPE_EDGE_RISING	1
 #define IRQ_TYPE_EDGE_FALLING	2
 #define IRQ_TYPE_LEVEL_HIGH	4
 #define IRQ_TYPE_LEVEL_LOW	8
@@ -1014,6 +1015,7 @@ TEST(bad_parameters)
 {
 	static const char * const bad[] = {
 		"boards=0", "boards=9", "irq_mode=rising", "irq_mode=",
+		"rising_edge=2",
 		"max_speed_hz=99999", "max_speed_hz=200000001",
 	};
 	char buf[64];
@@ -1072,8 +1074,58 @@ TEST_F(sim, irq_level_high_consumer)
 	EXPECT_EQ(hard, consumer_attr(bus, "thread_irqs"));
 }
 
-/* An edge-only input (irq_mode=edge) cannot be made level-sensitive. */
-TEST_F(sim, irq_edge_only_refuses_levels)
+/*
+ * Rising edge, which a driver on the i.MX8M GPIO sets to catch the H7
+ * releasing nIRQ however short the pulse: once per low-to-high transition,
+ * none for a falling one or a line already high, latched while the thread
+ * holds the line masked.
+ */
+TEST_F(sim, irq_rising_consumer)
+{
+	unsigned int bus = self->info[0].bus_num;
+	int fd = self->slave[0], ret;
+	struct m4rpc_sim_info info;
+
+	ret = mod_load(CONSUMER_KO, "trigger=1");
+	if (ret == -1)
+		SKIP(return, "no %s in $M4RPC_KMOD_DIR", CONSUMER_KO);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, spi_bind(bus, CONSUMER));
+	ASSERT_EQ(0, slave_info(fd, &info));
+	EXPECT_EQ((__u32)M4RPC_SIM_IRQ_RISING, info.irq_mode);
+	sleep_ms(SETTLE_MS);
+	EXPECT_EQ(0, consumer_attr(bus, "hard_irqs"));	/* high already */
+
+	ASSERT_EQ(0, slave_nirq(fd, M4RPC_SIM_NIRQ_LOW, 0));
+	sleep_ms(SETTLE_MS);
+	EXPECT_EQ(0, consumer_attr(bus, "hard_irqs"));
+	ASSERT_EQ(0, slave_nirq(fd, M4RPC_SIM_NIRQ_HIGH, 0));
+	EXPECT_EQ(1, consumer_wait(bus, "thread_irqs", 1));
+	sleep_ms(SETTLE_MS);
+	EXPECT_EQ(1, consumer_attr(bus, "hard_irqs"));
+
+	/* A pulse (up, down) while the thread is held: it runs once more. */
+	ASSERT_EQ(0, consumer_set_hold(bus, 1000));
+	ASSERT_EQ(0, slave_nirq(fd, M4RPC_SIM_NIRQ_LOW, 0));
+	ASSERT_EQ(0, slave_nirq(fd, M4RPC_SIM_NIRQ_HIGH, 0));
+	/* The thread has started (it counts, then holds). */
+	EXPECT_EQ(2, consumer_wait(bus, "thread_irqs", 2));
+	ASSERT_EQ(0, slave_nirq(fd, M4RPC_SIM_NIRQ_LOW, 0));
+	ASSERT_EQ(0, slave_nirq(fd, M4RPC_SIM_NIRQ_HIGH, 0));
+	ASSERT_EQ(0, slave_nirq(fd, M4RPC_SIM_NIRQ_LOW, 0));
+	EXPECT_EQ(3, consumer_wait(bus, "thread_irqs", 3));
+	sleep_ms(SETTLE_MS);
+	EXPECT_EQ(3, consumer_attr(bus, "hard_irqs"));
+}
+
+/*
+ * The simulator reloaded with @params: a consumer asking for @trigger, a
+ * type the line cannot take, fails to request its irq, so its probe and
+ * the bind fail, and the line keeps trigger @mode.
+ */
+static void refused_trigger(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(sim) *self, const char *params,
+			    const char *trigger, __u32 mode)
 {
 	struct m4rpc_sim_info info;
 	int ret;
@@ -1082,19 +1134,32 @@ TEST_F(sim, irq_edge_only_refuses_levels)
 	close(self->slave[1]);
 	self->slave[0] = self->slave[1] = -1;
 	ASSERT_EQ(0, sim_unload());
-	ASSERT_EQ(0, sim_load("irq_mode=edge"));
+	ASSERT_EQ(0, sim_load(params));
 	self->slave[0] = slave_open(0, 0);
 	ASSERT_LE(0, self->slave[0]);
 	ASSERT_EQ(0, slave_info(self->slave[0], &info));
 
-	ret = mod_load(CONSUMER_KO, "trigger=8");
+	ret = mod_load(CONSUMER_KO, trigger);
 	if (ret == -1)
 		SKIP(return, "no %s in $M4RPC_KMOD_DIR", CONSUMER_KO);
 	ASSERT_EQ(0, ret);
-	/* The consumer's request_irq fails, so its probe and the bind do. */
 	EXPECT_NE(0, spi_bind(info.bus_num, CONSUMER));
 	ASSERT_EQ(0, slave_info(self->slave[0], &info));
-	EXPECT_EQ((__u32)M4RPC_SIM_IRQ_EDGE, info.irq_mode);
+	EXPECT_EQ(mode, info.irq_mode);
+}
+
+/* rising_edge=0: a controller with levels only refuses the rising edge. */
+TEST_F(sim, irq_no_rising_edge)
+{
+	refused_trigger(_metadata, self, "rising_edge=0", "trigger=1",
+			M4RPC_SIM_IRQ_LEVEL);
+}
+
+/* An edge-only input (irq_mode=edge) cannot be made level-sensitive. */
+TEST_F(sim, irq_edge_only_refuses_levels)
+{
+	refused_trigger(_metadata, self, "irq_mode=edge", "trigger=8",
+			M4RPC_SIM_IRQ_EDGE);
 }
 
 TEST_HARNESS_MAIN

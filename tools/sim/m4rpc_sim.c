@@ -430,7 +430,9 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"%s: board %u on spi%u.0, %s nIRQ, sketch %s, M4 %d\n",
 			prog, info.board, info.bus_num,
-			info.irq_mode == M4RPC_SIM_IRQ_EDGE ? "edge" : "level",
+			info.irq_mode == M4RPC_SIM_IRQ_EDGE ? "edge" :
+			info.irq_mode == M4RPC_SIM_IRQ_RISING ? "rising-edge" :
+			"level",
 			h7emu_sketch_name(cfg.sketch), cfg.m4);
 	emu = h7emu_new(&cfg, be);
 	if (!emu) {

@@ -8,8 +8,9 @@
  * interrupt: the simulated nIRQ line (active low), delivered as falling-edge or
  * level-low (module parameter irq_mode=level|edge, default level as in the
  * X8's device tree). In level mode the line is wired like the X8's GPIO,
- * which senses levels and edges: a driver may also set IRQ_TYPE_LEVEL_HIGH
- * or IRQ_TYPE_EDGE_FALLING. In edge mode it is an edge-only input (falling
+ * which senses levels and edges: a driver may also set IRQ_TYPE_LEVEL_HIGH,
+ * IRQ_TYPE_EDGE_RISING (not with the module parameter rising_edge=0, which
+ * models a controller with levels only) or IRQ_TYPE_EDGE_FALLING. In edge mode it is an edge-only input (falling
  * edge only), so that missed edges are a real hazard for the driver.
  * Any SPI driver may be bound to it (driver_override).
  *
@@ -100,7 +101,8 @@ struct m4rpc_sim_nirq {
 
 /* M4RPC_SIM_IOC_INFO */
 #define M4RPC_SIM_IRQ_LEVEL	0
-#define M4RPC_SIM_IRQ_EDGE	1
+#define M4RPC_SIM_IRQ_EDGE	1	/* falling edge */
+#define M4RPC_SIM_IRQ_RISING	2	/* rising edge (set by the driver) */
 
 struct m4rpc_sim_info {
 	__u32 board;		/* N of /dev/m4rpc-simN */
