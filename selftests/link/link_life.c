@@ -83,6 +83,14 @@ static int spi_driver_write(struct env *e, const char *what)
 	return ret;
 }
 
+/*
+ * How long a link may take to come up again. With ack_timeout_ms=300, an
+ * H7 that misses the first few questions (an emulator starved of CPU)
+ * is asked again after 0.3, 0.6, 1.2, 2.4, 4.8 s (the link's backoff):
+ * 10 s were once too few on a loaded machine.
+ */
+#define SYNC_MS	30000
+
 /* The M4 streams; the link is up and carries data both ways. */
 static int env_up_streaming(struct env *e, bool edge)
 {
@@ -101,7 +109,7 @@ static void check_alive(struct __test_metadata *_metadata, struct env *e)
 {
 	long long rx;
 
-	ASSERT_EQ(0, link_wait_synced(e, 0, 10000));
+	ASSERT_EQ(0, link_wait_synced(e, 0, SYNC_MS));
 	ASSERT_EQ(0, link_attr_write(e, 0, "refresh", "1"));
 	rx = link_stat(e, 0, "rx_ui_bytes");
 	ASSERT_EQ(0, link_wait_stat(e, 0, "rx_ui_bytes", rx + 1000, 10000));
@@ -109,14 +117,9 @@ static void check_alive(struct __test_metadata *_metadata, struct env *e)
 }
 
 /*
- * The H7 was never overrun. With the M4 streaming, a doorbell (a frame of
- * requests the link sends while nIRQ is high) can race with the H7's swap;
- * the emulator then sees that transfer "late", after the swap, and models
- * the real H7 as having processed it before the swap, but processes it only
- * at its next pass: if the link's read of the announced frame is drained
- * first, the late frame counts as overwritten. Until the emulator processes
- * late frames at once, an overwrite is allowed only for a late transfer
- * (and a doorbell never carries UI data: nothing of the stream is lost).
+ * The H7 was never overrun. (A doorbell that races with the H7's swap
+ * reaches the emulator as a "late" record; the emulator processes it at
+ * once, as the real H7 did before its swap.)
  */
 static void check_not_overrun(struct __test_metadata *_metadata,
 			      const struct h7emu_stats *st)
@@ -124,7 +127,7 @@ static void check_not_overrun(struct __test_metadata *_metadata,
 	TH_LOG("emulator: %llu late transfers, %llu frames overwritten",
 	       (unsigned long long)st->xfers_late,
 	       (unsigned long long)st->frames_overwritten);
-	EXPECT_LE(st->frames_overwritten, st->xfers_late);
+	EXPECT_EQ(0U, st->frames_overwritten);
 	EXPECT_EQ(0U, st->xfers_unreceived);
 }
 
@@ -167,7 +170,7 @@ TEST_F_TIMEOUT(life, rebind_under_traffic, 90)
 		ASSERT_EQ(0, spi_driver_write(e, "unbind"));
 		sleep_ms(50 * round);
 		ASSERT_EQ(0, spi_driver_write(e, "bind"));
-		ASSERT_EQ(0, link_wait_synced(e, 0, 10000));
+		ASSERT_EQ(0, link_wait_synced(e, 0, SYNC_MS));
 	}
 	sleep_ms(300);
 	traffic_stop(&t);
@@ -192,7 +195,7 @@ TEST_F_TIMEOUT(life, unload_under_traffic, 90)
 		ASSERT_EQ(0, env_link_unload(e));
 		sleep_ms(50);
 		ASSERT_EQ(0, env_link_load(e, "ack_timeout_ms=300"));
-		ASSERT_EQ(0, link_wait_synced(e, 0, 10000));
+		ASSERT_EQ(0, link_wait_synced(e, 0, SYNC_MS));
 	}
 	sleep_ms(300);
 	traffic_stop(&t);

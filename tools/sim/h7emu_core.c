@@ -112,6 +112,8 @@ static void h7c_dma_complete(struct h7emu *e, bool late)
 	h7c_store_rx(e, frame, late);
 }
 
+static bool h7c_process(struct h7emu *e, u64 t_ns);
+
 /*
  * After a transfer that was not a multiple of 256 bytes the DMA is part
  * way through its 256 (spec: "desynchronises it until the next re-arm"):
@@ -144,8 +146,10 @@ void h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x)
 	 * before that arm; only its record reached us after it (the kernel
 	 * queues records, we read them when we get to it). The real H7 would
 	 * have processed it in the pass that swapped, before the swap: so its
-	 * frame is processed now, but it neither empties the armed transfer
-	 * frame nor lets nIRQ go high, which belong to the frame still armed.
+	 * frame is processed at once (a record read next must not find it
+	 * unprocessed and count it overwritten), but it neither empties the
+	 * armed transfer frame nor lets nIRQ go high, which belong to the
+	 * frame still armed.
 	 */
 	late = !x->armed && e->armed_data;
 	if (x->armed)
@@ -186,6 +190,8 @@ void h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x)
 	}
 	if (e->dma_pos)
 		h7c_arm_shifted(e);
+	if (late && e->rx_unprocessed && e->rx_late && !e->walking)
+		h7c_process(e, x->end_ns);
 }
 
 /* A reply to a peripheral 0x09 request, by the H7's own (buggy) enqueue. */
