@@ -161,6 +161,7 @@ static void link_h7_boot(struct m4rpc_link *link,
 	struct link_ws *ws = &link->ws;
 	unsigned long unanswered;
 	unsigned int limit;
+	bool state;
 	s32 v;
 
 	if (sf->len != sizeof(v)) {
@@ -176,7 +177,8 @@ static void link_h7_boot(struct m4rpc_link *link,
 	if (sf->carried == sizeof(v))
 		v = (s32)(sf->data[0] | sf->data[1] << 8 | sf->data[2] << 16 |
 			  (u32)sf->data[3] << 24);
-	if (v < X8H7_M4_NO_PROGRAM || v > X8H7_M4_RUNNING) {
+	state = v >= X8H7_M4_NO_PROGRAM && v <= X8H7_M4_RUNNING;
+	if (!state) {
 		if (sf->carried == sizeof(v))
 			link_stat_inc(link, LINK_STAT_h7_bad_replies);
 		v = m4rpc_link_m4_state(link);
@@ -191,9 +193,14 @@ static void link_h7_boot(struct m4rpc_link *link,
 	/*
 	 * A reply that would have fit is not coming, unless our request
 	 * frame itself was lost (a doorbell overwritten): a few more tries.
+	 * A BOOT_M4 reply without a state (cut, as a busy M4 stream makes
+	 * the off-by-four do) is asked again like a reply dropped for room:
+	 * else the M4's state could stay unknown, or stale after a refresh.
 	 */
-	limit = link_h7_no_room(link, sf, unanswered) ? LINK_REQ_RETRIES :
-							 LINK_REQ_MISSES;
+	if (!state)
+		unanswered |= BIT(LINK_REQ_BOOT);
+	limit = link_h7_no_room(link, sf, unanswered) || !state ?
+		LINK_REQ_RETRIES : LINK_REQ_MISSES;
 	if (unanswered && ws->req_retries < limit) {
 		ws->req_retries++;
 		link_h7_request(link, unanswered);

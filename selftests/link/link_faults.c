@@ -4,7 +4,8 @@
  * of the simulator: a flood of calls to an M4 that takes a second per
  * message (the H7 must never be overrun), nIRQ edges that are never
  * delivered, an H7 reset while a frame is in flight, and bit flips and
- * garbage frames (rejected and counted; the link carries on).
+ * garbage frames (rejected and counted; the link carries on), and
+ * BOOT_M4 replies cut by the H7's off-by-four (asked again).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -89,6 +90,18 @@ static long long rejects(struct env *e)
 	       link_stat(e, 0, "reject_subframe");
 }
 
+/* The echo sketch on an M4 with one rpmsg buffer, a second per message. */
+static int env_up_slow_m4(struct env *e, bool edge)
+{
+	struct h7emu_config cfg;
+
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_ECHO;
+	cfg.m4_slots = 1;
+	cfg.faults.slow_m4_ms = 1000;
+	return env_up(e, 1, edge, "", &cfg);
+}
+
 FIXTURE(fault) {
 	struct env e;
 };
@@ -124,17 +137,12 @@ FIXTURE_TEARDOWN(fault)
 TEST_F_TIMEOUT(fault, flood_slow_m4, 90)
 {
 	struct env *e = &self->e;
-	struct h7emu_config cfg;
 	struct h7emu_stats st;
 	uint8_t msg[64], back[64];
 	uint32_t id, k;
 	size_t n;
 
-	h7emu_config_init(&cfg);
-	cfg.sketch = H7EMU_SKETCH_ECHO;
-	cfg.m4_slots = 1;
-	cfg.faults.slow_m4_ms = 1000;
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", &cfg));
+	ASSERT_EQ(0, env_up_slow_m4(e, variant->edge));
 
 	/* 55-byte calls: four fit a frame with its BOOT_M4 request. */
 	for (k = 0; k < 8; k++) {
@@ -176,7 +184,6 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 {
 	const size_t len = 248 - ECHO_CALL_OVERHEAD;
 	struct env *e = &self->e;
-	struct h7emu_config cfg;
 	struct h7emu_stats st;
 	uint8_t msg[256], back[256];
 	uint32_t id, k;
@@ -184,11 +191,7 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 
 	if (variant->edge)
 		SKIP(return, "edge mode: messages of 244 bytes at most");
-	h7emu_config_init(&cfg);
-	cfg.sketch = H7EMU_SKETCH_ECHO;
-	cfg.m4_slots = 1;
-	cfg.faults.slow_m4_ms = 1000;
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", &cfg));
+	ASSERT_EQ(0, env_up_slow_m4(e, variant->edge));
 	ASSERT_TRUE(link_is_level(e));
 
 	for (k = 0; k < 4; k++) {
@@ -224,6 +227,37 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 		ASSERT_EQ(len, n);
 		EXPECT_EQ(0, memcmp(msg, back, len));
 	}
+}
+
+/*
+ * BOOT_M4 replies cut by the H7's off-by-four (a busy M4 stream makes it
+ * happen) carry no state: the link asks again, so the M4's state is never
+ * left unknown, nor stale after a refresh.
+ */
+TEST_F(fault, boot_reply_cut)
+{
+	static const int states[] = { 0, 1, -1, 1 };
+	struct env *e = &self->e;
+	struct h7emu_faults f;
+	struct h7emu_stats st;
+	char buf[32];
+	unsigned int k;
+
+	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	for (k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+		h7emu_get_faults(e->b[0].emu, &f);
+		f.cut_boot_m4 = 2;
+		ASSERT_EQ(0, set_faults(e, &f));
+		ASSERT_EQ(0, h7emu_set_m4(e->b[0].emu, states[k]));
+		ASSERT_EQ(0, link_attr_write(e, 0, "refresh", "1"));
+		ASSERT_EQ(0, link_attr(e, 0, "m4_state", buf, sizeof(buf)));
+		EXPECT_EQ(states[k], atoi(buf));
+	}
+	st = emu_stats(e);
+	EXPECT_EQ(8U, st.fault_cut_boot);
+	EXPECT_LE(8, link_stat(e, 0, "truncated"));
+	EXPECT_EQ(0, link_stat(e, 0, "h7_unanswered"));
+	EXPECT_EQ(0, link_stat(e, 0, "resyncs"));
 }
 
 /*

@@ -297,6 +297,45 @@ TEST_F(fault, clip_53df799)
 	ASSERT_EQ(1, self->miso[8]);
 }
 
+/*
+ * cut_boot_m4: the next N BOOT_M4 replies arrive as the off-by-four cuts
+ * them (the frame announces 256 bytes, the reply's data is not carried);
+ * then replies are whole again.
+ */
+TEST_F(fault, cut_boot_m4)
+{
+	struct h7emu_faults f;
+	struct h7emu_stats st;
+	int i;
+
+	self->cfg.faults.cut_boot_m4 = 2;
+	ASSERT_EQ(0, bench_init_cfg(&self->b, &self->cfg));
+	for (i = 0; i < 3; i++) {
+		empty(self->mosi);
+		put_sub(self->mosi, 0x09, 0x77, NULL, 0);
+		bench_xfer(&self->b, self->mosi, NULL);
+		bench_pass(&self->b);
+		empty(self->mosi);
+		bench_xfer(&self->b, self->mosi, self->miso);
+		bench_pass(&self->b);
+		if (i < 2) {
+			/* zeros to 248, then the reply's header alone */
+			ASSERT_EQ(256u, get_size(self->miso));
+			ASSERT_EQ(0x0a, self->miso[4]);
+			ASSERT_EQ(244u, (unsigned int)(self->miso[6] | self->miso[7] << 8));
+			ASSERT_EQ(0x09, self->miso[252]);
+			ASSERT_EQ(0x77, self->miso[253]);
+		} else {
+			ASSERT_EQ(8u, get_size(self->miso));
+			ASSERT_EQ(1, self->miso[8]);
+		}
+	}
+	st = bench_stats(&self->b);
+	ASSERT_EQ(2u, st.fault_cut_boot);
+	h7emu_get_faults(self->b.e, &f);
+	ASSERT_EQ(0u, f.cut_boot_m4);
+}
+
 TEST_F(fault, reset_at_and_every)
 {
 	struct h7emu_stats st;

@@ -118,6 +118,10 @@ struct h7emu_faults {
 	 * last set (once) / every so often. 0 = never. */
 	uint32_t reset_at_ms;
 	uint32_t reset_every_ms;
+	/* The next N BOOT_M4 replies are cut by the H7's off-by-four: the H7
+	 * fills its frame with M4 bytes (zeros) to 248 first, so the reply's
+	 * data lies past the 252 carried. Counts down; 0 = never. */
+	uint32_t cut_boot_m4;
 };
 
 struct h7emu_config {
@@ -187,6 +191,7 @@ struct h7emu_config {
 	X(fault_garbage,	"fault: garbage frames armed") \
 	X(fault_clip,		"fault: frames clipped (53df799)") \
 	X(fault_reset,		"fault: H7 resets injected (also on demand)") \
+	X(fault_cut_boot,	"fault: BOOT_M4 replies cut (cut_boot_m4)") \
 	X(backend_errors,	"backend calls that failed")
 
 struct h7emu_stats {

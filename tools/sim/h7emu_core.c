@@ -204,6 +204,26 @@ static void h7c_reply(struct h7emu *e, u8 opcode, const void *data, u16 len)
 	e->st.h7_requests++;
 }
 
+/*
+ * The cut_boot_m4 fault: M4 bytes (zeros) fill the frame to 248, so that
+ * the 4-byte reply enqueued next passes the H7's check and lies past the
+ * 252 bytes carried. Not possible past 244 (no room for the filler's
+ * header); a frame of 245..248 cuts the reply by itself.
+ */
+static void h7c_fault_cut_boot(struct h7emu *e)
+{
+	static const u8 zeros[X8H7_PAYLOAD_MAX];
+	u16 size = x8h7_frame_size(e->active);
+
+	if (!e->cfg.faults.cut_boot_m4 || size > X8H7_PAYLOAD_MAX - 8)
+		return;
+	if (x8h7_frame_add_h7(e->active, X8H7_PERIPH_UI, X8H7_UI_DATA, zeros,
+			      X8H7_PAYLOAD_MAX - 8 - size))
+		return;
+	e->cfg.faults.cut_boot_m4--;
+	e->st.fault_cut_boot++;
+}
+
 static void h7c_periph_h7(struct h7emu *e, const struct x8h7_subframe *sf)
 {
 	u32 m4 = (u32)(s32)e->m4.state;
@@ -216,6 +236,7 @@ static void h7c_periph_h7(struct h7emu *e, const struct x8h7_subframe *sf)
 			  strlen(e->cfg.fw_version));
 		break;
 	case X8H7_H7_BOOT_M4:
+		h7c_fault_cut_boot(e);
 		h7c_reply(e, sf->opcode, v, sizeof(v));
 		break;
 	case X8H7_H7_GET_UID:

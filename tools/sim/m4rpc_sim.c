@@ -72,6 +72,8 @@ static void usage(FILE *f)
 "                         stale bytes\n"
 "      --reset-at MS      reset the H7 (both cores) MS ms after start\n"
 "      --reset-every MS   reset the H7 every MS ms\n"
+"      --cut-boot-m4 N    the next N BOOT_M4 replies are cut by the H7's\n"
+"                         off-by-four (M4 zeros fill the frame first)\n"
 "\n"
 "Output and control\n"
 "      --stats-every S    print the counters every S seconds\n"
@@ -91,7 +93,7 @@ enum {
 	O_FW = 256, O_UID, O_BOOT, O_PASS, O_SLOTS, O_SEED,
 	O_TRATE, O_TSIZE, O_TKIND, O_TTIMEOUT, O_TMETHOD,
 	O_FLIP_MOSI, O_FLIP_MISO, O_DROP_EDGE, O_GARBAGE, O_SLOW, O_CLIP,
-	O_RESET_AT, O_RESET_EVERY, O_STATS_EVERY, O_COMMANDS,
+	O_RESET_AT, O_RESET_EVERY, O_CUT_BOOT, O_STATS_EVERY, O_COMMANDS,
 };
 
 static const struct option options[] = {
@@ -116,6 +118,7 @@ static const struct option options[] = {
 	{ "clip-53df799", no_argument, NULL, O_CLIP },
 	{ "reset-at", required_argument, NULL, O_RESET_AT },
 	{ "reset-every", required_argument, NULL, O_RESET_EVERY },
+	{ "cut-boot-m4", required_argument, NULL, O_CUT_BOOT },
 	{ "stats-every", required_argument, NULL, O_STATS_EVERY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "commands", no_argument, NULL, O_COMMANDS },
@@ -188,6 +191,8 @@ static int set_fault(struct h7emu_faults *f, int opt, const char *arg)
 		return parse_u32(arg, UINT32_MAX, &f->reset_at_ms);
 	case O_RESET_EVERY:
 		return parse_u32(arg, UINT32_MAX, &f->reset_every_ms);
+	case O_CUT_BOOT:
+		return parse_u32(arg, UINT32_MAX, &f->cut_boot_m4);
 	}
 	return -EINVAL;
 }
@@ -384,7 +389,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			if (opt >= O_FLIP_MOSI && opt <= O_RESET_EVERY) {
+			if (opt >= O_FLIP_MOSI && opt <= O_CUT_BOOT) {
 				r = set_fault(&cfg.faults, opt, optarg);
 				break;
 			}
