@@ -248,6 +248,17 @@ TEST_F(fault, slow_m4_with_free_buffers_does_not_block)
 	ASSERT_EQ(2u, bench_stats(&self->b).m4_answered);
 }
 
+/* A BOOT_M4 request, a pass, and the frame read back into miso. */
+static void boot_m4_round(FIXTURE_DATA(fault) *self)
+{
+	empty(self->mosi);
+	put_sub(self->mosi, 0x09, 0x77, NULL, 0);
+	bench_xfer(&self->b, self->mosi, NULL);
+	bench_pass(&self->b);
+	empty(self->mosi);
+	bench_xfer(&self->b, self->mosi, self->miso);
+}
+
 /*
  * Firmware 53df799: only the frame header and the first subframe header
  * reach the receive buffer; the rest is what was there before. Requests
@@ -286,12 +297,7 @@ TEST_F(fault, clip_53df799)
 	ASSERT_EQ(0u, st.ring_bytes_in);
 	ASSERT_EQ(2u, st.fault_clip);
 	/* BOOT_M4 and FW_VERSION still work. */
-	empty(self->mosi);
-	put_sub(self->mosi, 0x09, 0x77, NULL, 0);
-	bench_xfer(&self->b, self->mosi, NULL);
-	bench_pass(&self->b);
-	empty(self->mosi);
-	bench_xfer(&self->b, self->mosi, self->miso);
+	boot_m4_round(self);
 	ASSERT_EQ(8u, get_size(self->miso));
 	ASSERT_EQ(0x77, self->miso[5]);
 	ASSERT_EQ(1, self->miso[8]);
@@ -311,12 +317,7 @@ TEST_F(fault, cut_boot_m4)
 	self->cfg.faults.cut_boot_m4 = 2;
 	ASSERT_EQ(0, bench_init_cfg(&self->b, &self->cfg));
 	for (i = 0; i < 3; i++) {
-		empty(self->mosi);
-		put_sub(self->mosi, 0x09, 0x77, NULL, 0);
-		bench_xfer(&self->b, self->mosi, NULL);
-		bench_pass(&self->b);
-		empty(self->mosi);
-		bench_xfer(&self->b, self->mosi, self->miso);
+		boot_m4_round(self);
 		bench_pass(&self->b);
 		if (i < 2) {
 			/* zeros to 248, then the reply's header alone */
