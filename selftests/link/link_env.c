@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,4 +521,23 @@ void ui_drain(struct env *e, unsigned int i)
 		msgpack_unpacker_destroy(&e->b[i].unp);
 		e->b[i].unp_init = false;
 	}
+}
+
+long long emu_answers_framed(struct env *e, unsigned int i,
+			     uint64_t answered, unsigned int timeout_ms)
+{
+	struct h7emu *emu = e->b[i].emu;
+	uint64_t end = now_ms() + timeout_ms;
+	struct h7emu_stats st;
+
+	if (h7emu_wait_stat(emu, offsetof(struct h7emu_stats, m4_answered),
+			    answered, timeout_ms))
+		return -1;
+	while (h7emu_ring_level(emu)) {
+		if (now_ms() >= end)
+			return -1;
+		sleep_ms(10);
+	}
+	h7emu_get_stats(emu, &st);
+	return (long long)st.ui_chunks_lost;
 }

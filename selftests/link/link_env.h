@@ -124,6 +124,14 @@ int echo_reply_wait(struct env *e, unsigned int i, uint32_t *msgid,
 		    unsigned int timeout_ms);
 /* Read and drop every UI byte received so far on board @i. */
 void ui_drain(struct env *e, unsigned int i);
+/*
+ * Wait until the M4 of board @i has answered @answered calls in all and
+ * the H7's ring is empty: whether the H7 lost a chunk of the answers is
+ * known then (it loses one silently when its frame has no room, spec).
+ * Returns the chunks it lost so far (ui_chunks_lost), or -1 on timeout.
+ */
+long long emu_answers_framed(struct env *e, unsigned int i,
+			     uint64_t answered, unsigned int timeout_ms);
 
 /* ---- misc --------------------------------------------------------------------- */
 
