@@ -36,14 +36,14 @@
  * error and result any object, nothing after the message, containers nested
  * at most 32 deep. Anything else: EINVAL, and nothing is sent.
  *
- *   - Size: a message longer than info.max_tx_msg bytes gets EMSGSIZE: 248
- *     bytes (what one UI subframe of the H7 carries) when the link sees
+ *   - Size: a message longer than info.max_tx_msg bytes gets EMSGSIZE:
+ *     248 bytes (what one UI subframe of the H7 carries) when the link sees
  *     nIRQ as a level, as on the X8; 244 when it has only falling edges or
  *     no interrupt (sysfs irq_mode), as every frame must then end with the
- *     H7 request that acknowledges it. The kernel sends
- *     requests and responses with a msgid of its own, so for them the msgid
- *     counts as 5 bytes (a uint32) whatever its encoding: a request with a
- *     fixint msgid may be at most max_tx_msg - 4 bytes long. Checked in
+ *     H7 request that acknowledges it. The kernel sends requests and
+ *     responses with a msgid of its own, so for them the msgid counts as
+ *     5 bytes (a uint32) whatever its encoding: a request with a fixint
+ *     msgid may be at most max_tx_msg - 4 bytes long. Checked in
  *     this order: the size (EMSGSIZE), the form (EINVAL), the M4 (EHOSTDOWN),
  *     then the message's own rules below.
  *   - Request: the kernel gives it a link-unique msgid on the wire; the
