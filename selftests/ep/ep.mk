@@ -9,10 +9,11 @@ EP_UTIL_OBJ := $(B)/obj/selftests/ep/ep_util.o
 
 $(foreach t,ep_util $(EP_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
 	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
-	-I$$(TOP)/selftests/link))
+	-I$$(TOP)/selftests/link -I$$(TOP)/selftests/common))
 
 $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \
-		$(B)/obj/selftests/link/link_env.o $(B)/lib/libh7emu.a
+		$(B)/obj/selftests/link/link_env.o $(VM_UTIL_OBJ) \
+		$(B)/lib/libh7emu.a
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -64,22 +64,6 @@ static int sleeper_start(struct sleeper *s, int fd, int op)
 	return pthread_create(&s->th, NULL, sleeper_fn, s);
 }
 
-static int spi_driver_op(struct env *e, unsigned int i, const char *op)
-{
-	char path[128], dev[32];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/bus/spi/drivers/m4rpc/%s", op);
-	snprintf(dev, sizeof(dev), "spi%u.0", e->b[i].bus);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (write(fd, dev, strlen(dev)) < 0)
-		ret = errno;
-	close(fd);
-	return ret;
-}
-
 /* Sessions asleep in read, write and poll when the driver is unbound. */
 TEST(unbind_wakes_sleepers)
 {
@@ -120,7 +104,7 @@ TEST(unbind_wakes_sleepers)
 	ASSERT_EQ(1, atomic_load(&wr.result));
 	ASSERT_EQ(1, atomic_load(&pl.result));
 
-	ASSERT_EQ(0, spi_driver_op(&e, 0, "unbind"));
+	ASSERT_EQ(0, spi_driver_op(e.b[0].bus, "m4rpc", "unbind"));
 	ASSERT_EQ(0, pthread_join(rd.th, NULL));
 	ASSERT_EQ(0, pthread_join(wr.th, NULL));
 	ASSERT_EQ(0, pthread_join(pl.th, NULL));
@@ -139,7 +123,7 @@ TEST(unbind_wakes_sleepers)
 
 	/* Bound again: a new device that works. */
 	ASSERT_EQ(0, ep_release_h7(&e));
-	ASSERT_EQ(0, spi_driver_op(&e, 0, "bind"));
+	ASSERT_EQ(0, spi_driver_op(e.b[0].bus, "m4rpc", "bind"));
 	ASSERT_EQ(0, link_wait_synced(&e, 0, 10000));
 	fd = ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, fd);

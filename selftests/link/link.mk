@@ -9,10 +9,11 @@ LINK_TESTS := $(addprefix $(B)/selftests/,$(LINK_TEST_NAMES))
 LINK_ENV_OBJ := $(B)/obj/selftests/link/link_env.o
 
 $(foreach t,link_env $(LINK_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
-	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim))
+	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
+	-I$$(TOP)/selftests/common))
 
 $(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \
-		$(B)/lib/libh7emu.a
+		$(VM_UTIL_OBJ) $(B)/lib/libh7emu.a
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -18,61 +18,7 @@
 #define SIM_MOD		"m4rpc_sim"
 #define LINK_MOD	"m4rpc"
 
-void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- modules ------------------------------------------------------------ */
-
-static int mod_load_path(const char *path, const char *params)
-{
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int mod_load(const char *name, const char *params)
-{
-	const char *dir = getenv("M4RPC_KMOD_DIR");
-	char path[4096];
-
-	if (!dir)
-		return ENOENT;
-	snprintf(path, sizeof(path), "%s/%s.ko", dir, name);
-	return mod_load_path(path, params);
-}
-
-/* Unloading waits for the module's users; retry while it is busy. */
-static int mod_unload(const char *name)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
-			return errno;
-		sleep_ms(50);
-	}
-	return EBUSY;
-}
 
 void env_clean(void)
 {
@@ -92,12 +38,12 @@ int env_sim_load(struct env *e, unsigned int boards, int irq)
 	e->edge = irq == ENV_IRQ_EDGE;
 	if (ko && *ko)
 		return mod_load_path(ko, params);
-	return mod_load(SIM_MOD, params);
+	return mod_load(SIM_MOD ".ko", params);
 }
 
 int env_sim_unload(void)
 {
-	return mod_unload(SIM_MOD);
+	return mod_unload_wait(SIM_MOD);
 }
 
 int env_link_load(struct env *e, const char *params)
@@ -111,7 +57,7 @@ int env_link_load(struct env *e, const char *params)
 	if (ko && *ko)
 		ret = mod_load_path(ko, all);
 	else
-		ret = mod_load(LINK_MOD, all);
+		ret = mod_load(LINK_MOD ".ko", all);
 
 	if (!ret)
 		e->link_loaded = true;
@@ -120,7 +66,7 @@ int env_link_load(struct env *e, const char *params)
 
 int env_link_unload(struct env *e)
 {
-	int ret = mod_unload(LINK_MOD);
+	int ret = mod_unload_wait(LINK_MOD);
 
 	if (!ret)
 		e->link_loaded = false;

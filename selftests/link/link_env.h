@@ -19,6 +19,7 @@
 #include <msgpack.h>
 
 #include "h7emu.h"
+#include "vm_util.h"
 
 #define ENV_BOARDS_MAX	2
 
@@ -132,10 +133,5 @@ void ui_drain(struct env *e, unsigned int i);
  */
 long long emu_answers_framed(struct env *e, unsigned int i,
 			     uint64_t answered, unsigned int timeout_ms);
-
-/* ---- misc --------------------------------------------------------------------- */
-
-void sleep_ms(unsigned int ms);
-uint64_t now_ms(void);
 
 #endif /* LINK_ENV_H */

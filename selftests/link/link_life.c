@@ -67,22 +67,6 @@ static void traffic_stop(struct traffic *t)
 	pthread_join(t->th, NULL);
 }
 
-static int spi_driver_write(struct env *e, const char *what)
-{
-	char path[128], dev[32];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/bus/spi/drivers/m4rpc/%s", what);
-	snprintf(dev, sizeof(dev), "spi%u.0", e->b[0].bus);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (write(fd, dev, strlen(dev)) < 0)
-		ret = errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * How long a link may take to come up again. With ack_timeout_ms=300, an
  * H7 that misses the first few questions (an emulator starved of CPU)
@@ -167,9 +151,9 @@ TEST_F_TIMEOUT(life, rebind_under_traffic, 90)
 	ASSERT_EQ(0, traffic_start(&t, e));
 	for (round = 0; round < 4; round++) {
 		sleep_ms(300);
-		ASSERT_EQ(0, spi_driver_write(e, "unbind"));
+		ASSERT_EQ(0, spi_driver_op(e->b[0].bus, "m4rpc", "unbind"));
 		sleep_ms(50 * round);
-		ASSERT_EQ(0, spi_driver_write(e, "bind"));
+		ASSERT_EQ(0, spi_driver_op(e->b[0].bus, "m4rpc", "bind"));
 		ASSERT_EQ(0, link_wait_synced(e, 0, SYNC_MS));
 	}
 	sleep_ms(300);

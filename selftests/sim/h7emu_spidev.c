@@ -32,6 +32,7 @@
 #include <linux/m4rpc_sim.h>
 
 #include "kselftest_harness.h"
+#include "vm_util.h"
 #include "h7emu.h"
 
 #define MODNAME		"m4rpc_sim"
@@ -44,89 +45,17 @@
 /* Load $M4RPC_KMOD_DIR/m4rpc_sim.ko: 0, errno, or -1 if the file is missing. */
 static int module_load(void)
 {
-	const char *dir = getenv("M4RPC_KMOD_DIR");
-	char path[4096];
-	int fd, ret;
-
-	if (!dir)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s.ko", dir, MODNAME);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? errno : 0;
-	close(fd);
-	return ret;
+	return mod_load(MODNAME ".ko", "");
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Unload, retrying briefly while a closing file still holds it. */
 static int module_unload(void)
 {
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if (!syscall(SYS_delete_module, MODNAME, O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
-			return errno;
-		sleep_ms(20);
-	}
-	return EBUSY;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = errno;
-	close(fd);
-	return ret;
-}
-
-/* spidev onto spi<bus>.0 by driver_override (from any driver that had it);
- * returns the open /dev/spidev<bus>.0 or -errno. */
-static int spidev_attach(unsigned int bus)
-{
-	char path[128], dev[32];
-	int ret;
-
-	snprintf(dev, sizeof(dev), "spi%u.0", bus);
-	snprintf(path, sizeof(path), "/sys/bus/spi/devices/%s/driver_override",
-		 dev);
-	ret = write_file(path, "spidev");
-	if (ret)
-		return -ret;
-	snprintf(path, sizeof(path), "/sys/bus/spi/devices/%s/driver/unbind",
-		 dev);
-	if (!access(path, F_OK)) {
-		ret = write_file(path, dev);
-		if (ret)
-			return -ret;
-	}
-	ret = write_file("/sys/bus/spi/drivers/spidev/bind", dev);
-	if (ret)
-		return -ret;
-	snprintf(path, sizeof(path), "/dev/spidev%u.0", bus);
-	ret = open(path, O_RDWR | O_CLOEXEC);
-	return ret < 0 ? -errno : ret;
+	return mod_unload_wait(MODNAME);
 }
 
 static void spidev_detach(unsigned int bus)
 {
-	char dev[32];
-
-	snprintf(dev, sizeof(dev), "spi%u.0", bus);
-	write_file("/sys/bus/spi/drivers/spidev/unbind", dev);
+	spi_driver_op(bus, "spidev", "unbind");
 }
 
 /* ---- frames by hand ------------------------------------------------------ */
@@ -251,7 +180,7 @@ FIXTURE_SETUP(board)
 	cfg.sketch = H7EMU_SKETCH_ECHO;
 	self->e = h7emu_new(&cfg, be);
 	ASSERT_NE(NULL, self->e);
-	self->spi = spidev_attach(self->bus);
+	self->spi = spidev_bind_open(self->bus);
 	ASSERT_LE(0, self->spi) TH_LOG("spidev: %s", strerror(-self->spi));
 	ASSERT_EQ(0, h7emu_start(self->e));
 }
@@ -597,7 +526,7 @@ FIXTURE_SETUP(program)
 			break;
 	}
 	ASSERT_GT(1024u, self->bus);
-	self->spi = spidev_attach(self->bus);
+	self->spi = spidev_bind_open(self->bus);
 	ASSERT_LE(0, self->spi) TH_LOG("spidev: %s", strerror(-self->spi));
 }
 

@@ -5,9 +5,11 @@
 # (Read before tools/sim/sim.mk: the archive is named by its path.)
 H7EMU_SPIDEV_TEST := $(B)/selftests/h7emu_spidev
 
-EXTRA_CFLAGS_h7emu_spidev := $(KSFT_CFLAGS) -I$(TOP)/tools/sim -pthread
+EXTRA_CFLAGS_h7emu_spidev := $(KSFT_CFLAGS) -I$(TOP)/tools/sim -pthread \
+	-I$(TOP)/selftests/common
 
-$(H7EMU_SPIDEV_TEST): $(B)/obj/selftests/sim/h7emu_spidev.o $(B)/lib/libh7emu.a
+$(H7EMU_SPIDEV_TEST): $(B)/obj/selftests/sim/h7emu_spidev.o $(VM_UTIL_OBJ) \
+		$(B)/lib/libh7emu.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -29,6 +29,7 @@
 #include <linux/m4rpc_sim.h>
 
 #include "kselftest_harness.h"
+#include "vm_util.h"
 
 #define MODNAME		"m4rpc_sim"
 #define FRAME		M4RPC_SIM_FRAME_LEN
@@ -39,32 +40,6 @@
 
 /* ---- the module ---------------------------------------------------------- */
 
-static int mod_unload(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? errno : 0;
-}
-
-/*
- * Load $M4RPC_KMOD_DIR/REL: 0 or the errno of finit_module(); -1 when the
- * module file is missing.
- */
-static int mod_load(const char *rel, const char *params)
-{
-	const char *dir = getenv("M4RPC_KMOD_DIR");
-	char path[4096];
-	int fd, ret;
-
-	if (!dir)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
-	close(fd);
-	return ret;
-}
-
 static int sim_unload(void)
 {
 	return mod_unload(MODNAME);
@@ -73,44 +48,6 @@ static int sim_unload(void)
 static int sim_load(const char *params)
 {
 	return mod_load(MODNAME ".ko", params);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return errno;
-	n = write(fd, text, strlen(text));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? (int)-n : 0;
-}
-
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = 0;
-	return 0;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 /* ---- the slave ----------------------------------------------------------- */
@@ -149,53 +86,9 @@ static int slave_nirq(int fd, unsigned int level, unsigned int flags)
 
 /* ---- spidev on the simulated device -------------------------------------- */
 
-/*
- * Bind DRIVER to spi<bus>.0 by driver_override, taking the device from the
- * driver that matched it by name if there is one (m4rpc.ko, when loaded,
- * takes "x8h7-sim"); 0 or errno.
- */
-static int spi_bind(unsigned int bus, const char *driver)
-{
-	char path[128], dev[32];
-	int ret;
-
-	snprintf(dev, sizeof(dev), "spi%u.0", bus);
-	snprintf(path, sizeof(path), "/sys/bus/spi/devices/%s/driver_override",
-		 dev);
-	ret = write_file(path, driver);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "/sys/bus/spi/devices/%s/driver/unbind",
-		 dev);
-	if (access(path, F_OK) == 0) {
-		ret = write_file(path, dev);
-		if (ret)
-			return ret;
-	}
-	snprintf(path, sizeof(path), "/sys/bus/spi/drivers/%s/bind", driver);
-	return write_file(path, dev);
-}
-
-/* Bind spidev to spi<bus>.0; returns the spidev fd or -errno. */
-static int spidev_bind_open(unsigned int bus)
-{
-	char path[128];
-	int ret;
-
-	ret = spi_bind(bus, "spidev");
-	if (ret)
-		return -ret;
-	snprintf(path, sizeof(path), "/dev/spidev%u.0", bus);
-	ret = open(path, O_RDWR | O_CLOEXEC);
-	return ret < 0 ? -errno : ret;
-}
-
 static int spidev_unbind(unsigned int bus)
 {
-	char dev[32];
-
-	snprintf(dev, sizeof(dev), "spi%u.0", bus);
-	return write_file("/sys/bus/spi/drivers/spidev/unbind", dev);
+	return spi_driver_op(bus, "spidev", "unbind");
 }
 
 /* One full-duplex transfer; 0 or errno. */
