@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/spi/spidev.h>
 
 #include "vm_util.h"
 
@@ -140,4 +143,18 @@ int spidev_bind_open(unsigned int bus)
 	snprintf(path, sizeof(path), "/dev/spidev%u.0", bus);
 	ret = open(path, O_RDWR | O_CLOEXEC);
 	return ret < 0 ? -errno : ret;
+}
+
+int spi_xfer(int fd, const void *tx, void *rx, unsigned int len,
+	     unsigned int speed_hz)
+{
+	struct spi_ioc_transfer t;
+
+	memset(&t, 0, sizeof(t));
+	t.tx_buf = (unsigned long)tx;
+	t.rx_buf = (unsigned long)rx;
+	t.len = len;
+	t.speed_hz = speed_hz;
+	t.bits_per_word = 8;
+	return ioctl(fd, SPI_IOC_MESSAGE(1), &t) < 0 ? errno : 0;
 }

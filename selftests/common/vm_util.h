@@ -36,5 +36,8 @@ int spi_driver_op(unsigned int bus, const char *driver, const char *op);
 int spi_bind(unsigned int bus, const char *driver);
 /* spidev onto spi<bus>.0, and /dev/spidev<bus>.0 open: the fd or -errno. */
 int spidev_bind_open(unsigned int bus);
+/* One full-duplex transfer of @len bytes on spidev @fd: 0 or errno. */
+int spi_xfer(int fd, const void *tx, void *rx, unsigned int len,
+	     unsigned int speed_hz);
 
 #endif /* M4RPC_VM_UTIL_H */

@@ -178,17 +178,34 @@ static void pk_str(struct pk *k, const char *s)
 	msgpack_pack_str_body(&k->p, s, strlen(s));
 }
 
+/*
+ * The head of a call [0, msgid, method, [ or of a notification
+ * [2, method, [ with one parameter, which the caller packs next.
+ */
+static void pk_head(struct pk *k, bool call, uint32_t msgid,
+		    const char *method)
+{
+	pk_begin(k);
+	msgpack_pack_array(&k->p, call ? 4 : 3);
+	msgpack_pack_uint32(&k->p, call ? 0 : 2);
+	if (call)
+		msgpack_pack_uint32(&k->p, msgid);
+	pk_str(k, method);
+	msgpack_pack_array(&k->p, 1);
+}
+
+static void pk_bin(struct pk *k, const void *bin, size_t n)
+{
+	msgpack_pack_bin(&k->p, n);
+	msgpack_pack_bin_body(&k->p, bin, n);
+}
+
 size_t mk_call_int(uint8_t *buf, uint32_t msgid, const char *method,
 		   int64_t arg)
 {
 	struct pk k;
 
-	pk_begin(&k);
-	msgpack_pack_array(&k.p, 4);
-	msgpack_pack_uint32(&k.p, 0);
-	msgpack_pack_uint32(&k.p, msgid);
-	pk_str(&k, method);
-	msgpack_pack_array(&k.p, 1);
+	pk_head(&k, true, msgid, method);
 	msgpack_pack_int64(&k.p, arg);
 	return pk_end(&k, buf);
 }
@@ -198,14 +215,8 @@ size_t mk_call_bin(uint8_t *buf, uint32_t msgid, const char *method,
 {
 	struct pk k;
 
-	pk_begin(&k);
-	msgpack_pack_array(&k.p, 4);
-	msgpack_pack_uint32(&k.p, 0);
-	msgpack_pack_uint32(&k.p, msgid);
-	pk_str(&k, method);
-	msgpack_pack_array(&k.p, 1);
-	msgpack_pack_bin(&k.p, n);
-	msgpack_pack_bin_body(&k.p, bin, n);
+	pk_head(&k, true, msgid, method);
+	pk_bin(&k, bin, n);
 	return pk_end(&k, buf);
 }
 
@@ -227,13 +238,8 @@ size_t mk_notify_bin(uint8_t *buf, const char *method, const void *bin,
 {
 	struct pk k;
 
-	pk_begin(&k);
-	msgpack_pack_array(&k.p, 3);
-	msgpack_pack_uint32(&k.p, 2);
-	pk_str(&k, method);
-	msgpack_pack_array(&k.p, 1);
-	msgpack_pack_bin(&k.p, n);
-	msgpack_pack_bin_body(&k.p, bin, n);
+	pk_head(&k, false, 0, method);
+	pk_bin(&k, bin, n);
 	return pk_end(&k, buf);
 }
 
@@ -241,11 +247,7 @@ size_t mk_notify_int(uint8_t *buf, const char *method, int64_t arg)
 {
 	struct pk k;
 
-	pk_begin(&k);
-	msgpack_pack_array(&k.p, 3);
-	msgpack_pack_uint32(&k.p, 2);
-	pk_str(&k, method);
-	msgpack_pack_array(&k.p, 1);
+	pk_head(&k, false, 0, method);
 	msgpack_pack_int64(&k.p, arg);
 	return pk_end(&k, buf);
 }

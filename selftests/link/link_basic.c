@@ -21,35 +21,6 @@
 
 #define EMU_DEFAULT_UID	"2c0041000d51333033363938"
 
-static void fill(uint8_t *p, size_t n, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)(seed * 31 + i);
-}
-
-/* One echo call and its reply; 0 or an errno. */
-static int echo_once(struct env *e, unsigned int i, uint32_t msgid,
-		     size_t n)
-{
-	uint8_t out[256], back[256];
-	uint32_t id;
-	size_t got;
-	int ret;
-
-	fill(out, n, msgid);
-	ret = echo_call_send(e, i, msgid, out, n);
-	if (ret)
-		return ret;
-	ret = echo_reply_wait(e, i, &id, back, sizeof(back), &got, 10000);
-	if (ret)
-		return ret;
-	if (id != msgid || got != n || memcmp(out, back, n))
-		return EBADMSG;
-	return 0;
-}
-
 static struct h7emu_stats emu_stats(struct env *e, unsigned int i)
 {
 	struct h7emu_stats st;
@@ -162,7 +133,7 @@ TEST_F(link, echo_packed)
 	st0 = emu_stats(e, 0);
 	h7emu_pause(e->b[0].emu, true);
 	for (k = 0; k < 6; k++) {
-		fill(msg, 20, k);
+		echo_fill(msg, 20, k);
 		ASSERT_EQ(0, echo_call_send(e, 0, 100 + k, msg, 20));
 	}
 	/* The doorbell the first call rang has reached the held H7. */
@@ -173,7 +144,7 @@ TEST_F(link, echo_packed)
 	for (k = 0; k < 6; k++) {
 		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
 					     &n, 10000));
-		fill(msg, 20, k);
+		echo_fill(msg, 20, k);
 		EXPECT_EQ(100 + k, id);
 		ASSERT_EQ(20U, n);
 		EXPECT_EQ(0, memcmp(msg, back, 20));
@@ -203,10 +174,10 @@ TEST_F(link, echo_sizes)
 
 	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
 	for (k = 0; k <= max; k += 15)
-		ASSERT_EQ(0, echo_once(e, 0, k, k));
+		ASSERT_EQ(0, echo_once(e, 0, k, k, 10000));
 	/* Every size around the limits: 244 with BOOT_M4, 248 without. */
 	for (k = 244 - ECHO_CALL_OVERHEAD - 4; k <= max; k++)
-		ASSERT_EQ(0, echo_once(e, 0, 1000 + k, k));
+		ASSERT_EQ(0, echo_once(e, 0, 1000 + k, k, 10000));
 	check_counts(_metadata, e, 0);
 	EXPECT_EQ(0, link_stat(e, 0, "overflow_drops"));
 	EXPECT_EQ(0, link_stat(e, 0, "ui_lost"));
@@ -222,7 +193,7 @@ TEST_F(link, mtu)
 	memset(msg, 0, sizeof(msg));
 	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, ui_max(variant) + 1));
 	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, 249));
-	EXPECT_EQ(0, echo_once(e, 0, 1, 10));
+	EXPECT_EQ(0, echo_once(e, 0, 1, 10, 10000));
 }
 
 /*
@@ -259,7 +230,7 @@ TEST_F(link, long_unacked)
 	acks0 = link_stat(e, 0, "acks");
 	h7emu_pause(e->b[0].emu, true);
 	for (k = 0; k < nr; k++) {
-		fill(msg, sizes[k], k);
+		echo_fill(msg, sizes[k], k);
 		ASSERT_EQ(0, echo_call_send(e, 0, 200 + k, msg, sizes[k]));
 	}
 	h7emu_pause(e->b[0].emu, false);
@@ -273,7 +244,7 @@ TEST_F(link, long_unacked)
 	for (k = 0; k < nr && !lost; k++) {
 		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
 					     &n, 10000));
-		fill(msg, sizes[k], k);
+		echo_fill(msg, sizes[k], k);
 		EXPECT_EQ(200 + k, id);
 		ASSERT_EQ(sizes[k], n);
 		EXPECT_EQ(0, memcmp(msg, back, n));
@@ -351,7 +322,7 @@ TEST_F_TIMEOUT(link, idle, 40)
 	long long l0, i0;
 
 	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
-	ASSERT_EQ(0, echo_once(e, 0, 7, 16));
+	ASSERT_EQ(0, echo_once(e, 0, 7, 16, 10000));
 	sleep_ms(500);
 	ASSERT_EQ(0, env_sim_transfers(e, 0, &t0));
 	l0 = link_stat(e, 0, "transfers");
@@ -361,7 +332,7 @@ TEST_F_TIMEOUT(link, idle, 40)
 	EXPECT_EQ(t0, t1);
 	EXPECT_EQ(l0, link_stat(e, 0, "transfers"));
 	EXPECT_EQ(i0, link_stat(e, 0, "irqs"));
-	EXPECT_EQ(0, echo_once(e, 0, 8, 16));
+	EXPECT_EQ(0, echo_once(e, 0, 8, 16, 10000));
 }
 
 /* ---- two boards at once --------------------------------------------------- */
@@ -378,7 +349,7 @@ static void *board_calls(void *arg)
 	uint32_t k;
 
 	for (k = 0; k < 20 && !r->ret; k++)
-		r->ret = echo_once(r->e, r->i, (r->i << 16) | k, 8 + k * 9);
+		r->ret = echo_once(r->e, r->i, (r->i << 16) | k, 8 + k * 9, 10000);
 	return NULL;
 }
 
@@ -452,7 +423,7 @@ TEST_F(poll, fallback)
 	ASSERT_EQ(0, link_attr(e, 0, "irq_mode", buf, sizeof(buf)));
 	EXPECT_STREQ("poll", buf);
 	for (k = 0; k < 10; k++)
-		ASSERT_EQ(0, echo_once(e, 0, k, 10 * k));
+		ASSERT_EQ(0, echo_once(e, 0, k, 10 * k, 10000));
 	EXPECT_EQ(0, link_stat(e, 0, "irqs"));
 	/* Polling cannot see nIRQ: it goes on while nothing happens. */
 	t0 = link_stat(e, 0, "transfers");

@@ -365,6 +365,14 @@ int echo_call_send(struct env *e, unsigned int i, uint32_t msgid,
 	return ui_send(e, i, msg, echo_call_build(msg, msgid, bin, n));
 }
 
+void echo_fill(uint8_t *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed * 31 + i);
+}
+
 /* Feed what the test client has received into the board's unpacker. */
 static int ui_feed(struct env *e, unsigned int i)
 {
@@ -486,4 +494,27 @@ long long emu_answers_framed(struct env *e, unsigned int i,
 	}
 	h7emu_get_stats(emu, &st);
 	return (long long)st.ui_chunks_lost;
+}
+
+int echo_once(struct env *e, unsigned int i, uint32_t msgid, size_t n,
+	      unsigned int timeout_ms)
+{
+	uint8_t out[256], back[256];
+	uint32_t id;
+	size_t got;
+	int ret;
+
+	if (n > sizeof(out))
+		return EINVAL;
+	echo_fill(out, n, msgid);
+	ret = echo_call_send(e, i, msgid, out, n);
+	if (ret)
+		return ret;
+	ret = echo_reply_wait(e, i, &id, back, sizeof(back), &got,
+			      timeout_ms);
+	if (ret)
+		return ret;
+	if (id != msgid || got != n || memcmp(out, back, n))
+		return EBADMSG;
+	return 0;
 }

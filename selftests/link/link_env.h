@@ -115,6 +115,14 @@ size_t echo_call_build(uint8_t *buf, uint32_t msgid, const uint8_t *bin,
 		       size_t n);
 int echo_call_send(struct env *e, unsigned int i, uint32_t msgid,
 		   const uint8_t *bin, size_t n);
+/* The bytes echo calls carry: a pattern of @seed. */
+void echo_fill(uint8_t *p, size_t n, unsigned int seed);
+/*
+ * One echo call of @n bytes (echo_fill() of @msgid) on board @i and its
+ * reply: 0, EBADMSG for another reply, or the errno of the send or wait.
+ */
+int echo_once(struct env *e, unsigned int i, uint32_t msgid, size_t n,
+	      unsigned int timeout_ms);
 /*
  * The next echo response [1, msgid, nil, bin] received on board @i:
  * its msgid and bin (up to @cap bytes, *n set). ETIMEDOUT, or EBADMSG when

@@ -16,35 +16,6 @@
 #include "kselftest_harness.h"
 #include "link_env.h"
 
-static void fill(uint8_t *p, size_t n, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)(seed * 7 + i);
-}
-
-static int echo_once(struct env *e, uint32_t msgid, size_t n,
-		     unsigned int timeout_ms)
-{
-	uint8_t out[256], back[256];
-	uint32_t id;
-	size_t got;
-	int ret;
-
-	fill(out, n, msgid);
-	ret = echo_call_send(e, 0, msgid, out, n);
-	if (ret)
-		return ret;
-	ret = echo_reply_wait(e, 0, &id, back, sizeof(back), &got,
-			      timeout_ms);
-	if (ret)
-		return ret;
-	if (id != msgid || got != n || memcmp(out, back, n))
-		return EBADMSG;
-	return 0;
-}
-
 static struct h7emu_stats emu_stats(struct env *e)
 {
 	struct h7emu_stats st;
@@ -146,13 +117,13 @@ TEST_F_TIMEOUT(fault, flood_slow_m4, 90)
 
 	/* 55-byte calls: four fit a frame with its BOOT_M4 request. */
 	for (k = 0; k < 8; k++) {
-		fill(msg, 40, k);
+		echo_fill(msg, 40, k);
 		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, 40));
 	}
 	for (k = 0; k < 8; k++) {
 		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
 					     &n, 20000));
-		fill(msg, 40, k);
+		echo_fill(msg, 40, k);
 		EXPECT_EQ(k, id);
 		ASSERT_EQ(40U, n);
 		EXPECT_EQ(0, memcmp(msg, back, 40));
@@ -195,7 +166,7 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 	ASSERT_TRUE(link_is_level(e));
 
 	for (k = 0; k < 4; k++) {
-		fill(msg, len, k);
+		echo_fill(msg, len, k);
 		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, len));
 	}
 	ASSERT_LE(0, emu_answers_framed(e, 0, 4, 20000));
@@ -216,7 +187,7 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 	for (k = 0; k < 4; k++) {
 		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
 					     &n, 5000));
-		fill(msg, len, k);
+		echo_fill(msg, len, k);
 		EXPECT_EQ(k, id);
 		ASSERT_EQ(len, n);
 		EXPECT_EQ(0, memcmp(msg, back, len));
@@ -271,10 +242,10 @@ TEST_F_TIMEOUT(fault, missed_edge, 60)
 	f.drop_edge = 1.0;
 	ASSERT_EQ(0, set_faults(e, &f));
 	for (k = 0; k < 3; k++)
-		ASSERT_EQ(0, echo_once(e, k, 30, 10000));
+		ASSERT_EQ(0, echo_once(e, 0, k, 30, 10000));
 	f.drop_edge = 0;
 	ASSERT_EQ(0, set_faults(e, &f));
-	ASSERT_EQ(0, echo_once(e, 100, 30, 10000));
+	ASSERT_EQ(0, echo_once(e, 0, 100, 30, 10000));
 
 	st = emu_stats(e);
 	EXPECT_LT(0U, st.fault_drop_edge);
@@ -348,12 +319,12 @@ TEST_F_TIMEOUT(fault, h7_reset, 60)
 	size_t n;
 
 	ASSERT_EQ(0, env_up(e, 1, variant->edge, "ack_timeout_ms=300", NULL));
-	ASSERT_EQ(0, echo_once(e, 1, 10, 10000));
+	ASSERT_EQ(0, echo_once(e, 0, 1, 10, 10000));
 	ASSERT_EQ(0, wait_h7_idle(e, 5000));
 
 	st0 = emu_stats(e);
 	h7emu_pause(e->b[0].emu, true);
-	fill(msg, sizeof(msg), 2);
+	echo_fill(msg, sizeof(msg), 2);
 	ASSERT_EQ(0, echo_call_send(e, 0, 2, msg, sizeof(msg)));
 	/*
 	 * The doorbell (a frame with data: not the link's last, empty, read
@@ -384,7 +355,7 @@ TEST_F_TIMEOUT(fault, h7_reset, 60)
 	ASSERT_EQ(0, dbg_read(e, "events", buf, sizeof(buf)));
 	EXPECT_EQ(NULL, strstr(buf, "resync 0\n"));
 	EXPECT_EQ(0U, st.frames_overwritten);
-	ASSERT_EQ(0, echo_once(e, 3, 10, 10000));
+	ASSERT_EQ(0, echo_once(e, 0, 3, 10, 10000));
 }
 
 /*
@@ -412,7 +383,7 @@ TEST_F_TIMEOUT(fault, bit_flips, 90)
 	/* Calls until enough frames went wrong; replies may be garbled. */
 	end = now_ms() + 40000;
 	for (k = 0; k < 60 && now_ms() < end; k++) {
-		fill(msg, sizeof(msg), k);
+		echo_fill(msg, sizeof(msg), k);
 		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, sizeof(msg)));
 		sleep_ms(100);
 		ui_drain(e, 0);
@@ -441,7 +412,7 @@ TEST_F_TIMEOUT(fault, bit_flips, 90)
 	/* Clean again: the stream may hold a garbled reply; start afresh. */
 	ui_drain(e, 0);
 	ASSERT_EQ(0, link_wait_synced(e, 0, 10000));
-	ASSERT_EQ(0, echo_once(e, 1000, 20, 15000));
+	ASSERT_EQ(0, echo_once(e, 0, 1000, 20, 15000));
 }
 
 TEST_HARNESS_MAIN

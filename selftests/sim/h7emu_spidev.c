@@ -119,16 +119,10 @@ static uint64_t emu_stat(struct h7emu *e, size_t off)
 /* One 256-byte transfer through spidev; 0 or errno. */
 static int xfer(FIXTURE_DATA(board) *self, const uint8_t *mosi, uint8_t *miso)
 {
-	struct spi_ioc_transfer t;
+	int ret = spi_xfer(self->spi, mosi, miso, FRAME, SPEED_HZ);
 
-	memset(&t, 0, sizeof(t));
-	t.tx_buf = (unsigned long)mosi;
-	t.rx_buf = (unsigned long)miso;
-	t.len = FRAME;
-	t.speed_hz = SPEED_HZ;
-	t.bits_per_word = 8;
-	if (ioctl(self->spi, SPI_IOC_MESSAGE(1), &t) < 0)
-		return errno;
+	if (ret)
+		return ret;
 	self->sent++;
 	return 0;
 }
@@ -547,15 +541,7 @@ FIXTURE_TEARDOWN(program)
 
 static int spi_frame(int spi, const uint8_t *mosi, uint8_t *miso)
 {
-	struct spi_ioc_transfer t;
-
-	memset(&t, 0, sizeof(t));
-	t.tx_buf = (unsigned long)mosi;
-	t.rx_buf = (unsigned long)miso;
-	t.len = FRAME;
-	t.speed_hz = SPEED_HZ;
-	t.bits_per_word = 8;
-	return ioctl(spi, SPI_IOC_MESSAGE(1), &t) < 0 ? errno : 0;
+	return spi_xfer(spi, mosi, miso, FRAME, SPEED_HZ);
 }
 
 TEST_F(program, answers_then_exits_on_sigterm)

@@ -91,20 +91,6 @@ static int spidev_unbind(unsigned int bus)
 	return spi_driver_op(bus, "spidev", "unbind");
 }
 
-/* One full-duplex transfer; 0 or errno. */
-static int spi_xfer(int fd, const void *tx, void *rx, unsigned int len,
-		    unsigned int speed_hz)
-{
-	struct spi_ioc_transfer t;
-
-	memset(&t, 0, sizeof(t));
-	t.tx_buf = (unsigned long)tx;
-	t.rx_buf = (unsigned long)rx;
-	t.len = len;
-	t.speed_hz = speed_hz;
-	t.bits_per_word = 8;
-	return ioctl(fd, SPI_IOC_MESSAGE(1), &t) < 0 ? errno : 0;
-}
 
 static void fill(unsigned char *p, size_t len, unsigned int seed)
 {
