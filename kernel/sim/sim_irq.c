@@ -25,10 +25,10 @@
  * wait for the H7 to release nIRQ, i.e. to have processed a frame) or
  * falling edge, as on the real controller; rising_edge=0 takes the rising
  * edge away, to model a controller with levels only (a driver's fallback
- * to level high gets tested too). irq_mode=edge models an edge-only input: only the falling
- * edge is accepted, so that a driver's handling of missed edges is tested
- * for real rather than sidestepped with a level trigger. Any other type is
- * refused (EINVAL). Setting the type forgets a latched edge, as the i.MX
+ * to level high gets tested too). irq_mode=edge models an edge-only input:
+ * only the falling edge is accepted, so that a driver's handling of missed
+ * edges is tested for real rather than sidestepped with a level trigger.
+ * Any other type is refused (EINVAL). Setting the type forgets a latched edge, as the i.MX
  * GPIO driver clears the status bit when the type is set; a level that is
  * already present fires at once.
  *
