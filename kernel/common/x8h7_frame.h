@@ -44,10 +44,11 @@ enum x8h7_periph {
 /* Opcode used on the UI channel both ways (the H7 ignores it on receive). */
 #define X8H7_UI_DATA		0x01
 
-/* BOOT_M4 reply values (little-endian int32). */
-#define X8H7_M4_NO_PROGRAM	(-1)
-#define X8H7_M4_NO_RPC		0
-#define X8H7_M4_RUNNING		1
+/*
+ * BOOT_M4 reply values (little-endian int32) are the M4 states of the uapi,
+ * <linux/m4rpc.h>: M4RPC_M4_NO_PROGRAM, M4RPC_M4_NO_RPC, M4RPC_M4_RUNNING.
+ * The uapi's numbers are the wire's, so the value passes through unchanged.
+ */
 
 /* ---- building a frame to send ---------------------------------------- */
 

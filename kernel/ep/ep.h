@@ -9,20 +9,19 @@
  *   ep_tx.c       the link transmit queue: admission, round robin, purge
  *   ep_route.c    messages from the M4: replies, bindings, kernel errors
  *   ep_rx.c       the link's callbacks: reassembly, raw bytes, link state
- *   ep_ioctl.c    the ioctls
+ *   m4rpc_ep_ioctl.c    the ioctls
  *
  * Locking, outermost first:
  *
  *   sess->read_lock (mutex)  ->  [link->client_lock]  ->  ep->lock (mutex)
  *                            ->  link->lock (inside the link's getters)
- *   ep_list_lock (mutex, ep_main.c): taken alone, or before ep->lock
  *
  * ep->lock protects everything in struct m4rpc_ep and struct ep_session
  * marked "lock" below: sessions, bindings, pending calls (the xarrays have
  * their own spinlock inside, always taken under ep->lock), queues, counters.
  * read_lock serialises the readers of one session, so a message can be
  * copied to userspace (which may fault and sleep) without ep->lock while it
- * stays at the head of the queue. The link calls ep_link_ops with its
+ * stays at the head of the queue. The link calls m4rpc_ep_link_ops with its
  * client_lock held, so every callback is serialised with the others and
  * with m4rpc_link_detach(); the reassembler (ep->reasm) is touched only by
  * callbacks. Nothing calls into the link with ep->lock held except
@@ -56,22 +55,21 @@
 
 /* Bindings one session may hold. */
 #define EP_BINDINGS_MAX		64
-/* Kernel error responses waiting for the link, per link. */
+/*
+ * Kernel error responses waiting for the link, per link: preallocated
+ * (ep->ktx_free), as the worker makes most of them.
+ */
 #define EP_KTX_MAX		64
+/*
+ * Allocations on the link worker's path (the callbacks: it owns the SPI bus
+ * while the H7 waits) never wait for reclaim; a failed one is a counted
+ * drop, reported to whoever it was for.
+ */
+#define EP_GFP_WORKER		(GFP_NOWAIT | __GFP_NOWARN)
 /* A call counts against the wire window at most this long (ep_tx.c). */
 #define EP_WIRE_EXPIRE_MS	2000
 /* An oversize message is followed at most this far (rpc_reasm.h). */
 #define EP_SKIP_MAX		(1024 * 1024)
-
-/* Module parameters (ep_main.c), read when a link is bound. */
-extern unsigned int ep_max_msg_size;
-extern unsigned int ep_rx_queue_len;
-extern unsigned int ep_raw_buf_size;
-extern unsigned int ep_tx_queue_len;
-extern unsigned int ep_tx_session_len;
-extern unsigned int ep_calls_max;
-extern unsigned int ep_m4_calls_max;
-extern unsigned int ep_wire_calls_max;
 
 /* A message in a queue. */
 struct ep_msg {
@@ -142,7 +140,6 @@ struct m4rpc_ep {
 	struct device dev;
 	struct cdev cdev;
 	struct m4rpc_link *link;	/* referenced until release */
-	struct list_head list_node;	/* ep_list_lock: in ep_list */
 	int index;			/* N of /dev/m4rpcN */
 	bool index_held;		/* ... not yet freed for the next link */
 	char spi_name[32];
@@ -161,6 +158,7 @@ struct m4rpc_ep {
 	u32 next_m4call;
 	u32 nm4calls;
 	struct list_head ktx;		/* lock: the kernel's error responses */
+	struct list_head ktx_free;	/* lock: ... and their spare buffers */
 	u32 ktx_count;
 	struct list_head tx_rr;		/* lock: sessions with messages, in turn */
 	u32 tx_total;			/* lock: messages queued by sessions */
@@ -186,49 +184,49 @@ struct m4rpc_ep {
 };
 
 /* ep_main.c */
-extern const struct file_operations ep_fops;
-struct ep_msg *ep_msg_alloc(size_t size);
+extern const struct file_operations m4rpc_ep_fops;
+struct ep_msg *m4rpc_ep_msg_alloc(size_t size, gfp_t gfp);
 
 /* ep_session.c */
-int ep_open(struct inode *inode, struct file *file);
-int ep_release(struct inode *inode, struct file *file);
-ssize_t ep_read(struct file *file, char __user *buf, size_t count,
-		loff_t *ppos);
-ssize_t ep_write(struct file *file, const char __user *buf, size_t count,
-		 loff_t *ppos);
-__poll_t ep_poll(struct file *file, struct poll_table_struct *wait);
-void ep_wake_all(struct m4rpc_ep *ep);
-bool ep_deliver(struct m4rpc_ep *ep, struct ep_session *sess,
-		struct ep_msg *msg);
-void ep_session_lost(struct m4rpc_ep *ep, struct ep_session *sess);
+int m4rpc_ep_open(struct inode *inode, struct file *file);
+int m4rpc_ep_release(struct inode *inode, struct file *file);
+ssize_t m4rpc_ep_read(struct file *file, char __user *buf, size_t count,
+		      loff_t *ppos);
+ssize_t m4rpc_ep_write(struct file *file, const char __user *buf, size_t count,
+		       loff_t *ppos);
+__poll_t m4rpc_ep_poll(struct file *file, struct poll_table_struct *wait);
+void m4rpc_ep_wake_all(struct m4rpc_ep *ep);
+bool m4rpc_ep_deliver(struct m4rpc_ep *ep, struct ep_session *sess,
+		      struct ep_msg *msg);
+void m4rpc_ep_session_lost(struct m4rpc_ep *ep, struct ep_session *sess);
 
 /* ep_tx.c */
-bool ep_tx_admit(struct m4rpc_ep *ep, struct ep_session *sess);
-bool ep_tx_admit_lockless(struct m4rpc_ep *ep, struct ep_session *sess);
-void ep_tx_queue(struct m4rpc_ep *ep, struct ep_session *sess,
-		 struct ep_msg *msg);
-void ep_tx_kernel_error(struct m4rpc_ep *ep, u32 m4_msgid, const char *prefix,
-			const u8 *name, size_t name_len);
-void ep_tx_purge_session(struct m4rpc_ep *ep, struct ep_session *sess);
-void ep_tx_purge(struct m4rpc_ep *ep);
-int ep_tx_pull(void *priv, u8 *buf, size_t room);
-void ep_wire_done(struct m4rpc_ep *ep, struct ep_call *call);
-void ep_wire_timer(struct timer_list *t);
+bool m4rpc_ep_tx_admit(struct m4rpc_ep *ep, struct ep_session *sess);
+bool m4rpc_ep_tx_admit_lockless(struct m4rpc_ep *ep, struct ep_session *sess);
+void m4rpc_ep_tx_queue(struct m4rpc_ep *ep, struct ep_session *sess,
+		       struct ep_msg *msg);
+void m4rpc_ep_tx_kernel_error(struct m4rpc_ep *ep, u32 m4_msgid, const char *prefix,
+			      const u8 *name, size_t name_len);
+void m4rpc_ep_tx_purge_session(struct m4rpc_ep *ep, struct ep_session *sess);
+void m4rpc_ep_tx_purge(struct m4rpc_ep *ep);
+int m4rpc_ep_tx_pull(void *priv, u8 *buf, size_t room);
+void m4rpc_ep_wire_done(struct m4rpc_ep *ep, struct ep_call *call);
+void m4rpc_ep_wire_timer(struct timer_list *t);
 
 /* ep_route.c */
-void ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len);
-struct ep_binding *ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
-				   size_t len);
-void ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess);
-void ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess);
-void ep_m4_stopped(struct m4rpc_ep *ep);
+void m4rpc_ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len);
+struct ep_binding *m4rpc_ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
+					 size_t len);
+void m4rpc_ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess);
+void m4rpc_ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess);
+void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep);
 
 /* ep_rx.c */
-extern const struct m4rpc_link_ops ep_link_ops;
-void ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len);
+extern const struct m4rpc_link_ops m4rpc_ep_link_ops;
+void m4rpc_ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len);
 
-/* ep_ioctl.c */
-long ep_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+/* m4rpc_ep_ioctl.c */
+long m4rpc_ep_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* Error texts of the kernel's own responses to the M4 (uapi m4rpc.h). */
 #define EP_ERR_UNBOUND	"m4rpc: no Linux process bound "

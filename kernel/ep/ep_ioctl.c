@@ -65,7 +65,7 @@ static long ep_ioc_bind(struct ep_session *sess, void __user *arg)
 	memcpy(b->name, req.name, req.len);
 
 	mutex_lock(&ep->lock);
-	old = ep_binding_find(ep, b->name, b->len);
+	old = m4rpc_ep_binding_find(ep, b->name, b->len);
 	if (ep->dead)
 		ret = -ENODEV;
 	else if (sess->mode == M4RPC_MODE_RAW)
@@ -98,7 +98,7 @@ static long ep_ioc_unbind(struct ep_session *sess, void __user *arg)
 	if (ret)
 		return ret;
 	mutex_lock(&ep->lock);
-	b = ep_binding_find(ep, req.name, req.len);
+	b = m4rpc_ep_binding_find(ep, req.name, req.len);
 	if (ep->dead) {
 		ret = -ENODEV;
 	} else if (!b || b->sess != sess) {
@@ -203,7 +203,7 @@ static long ep_ioc_session_stats(struct ep_session *sess, void __user *arg)
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-long ep_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+long m4rpc_ep_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ep_session *sess = file->private_data;
 	void __user *uarg = (void __user *)arg;

@@ -4,25 +4,13 @@
  * lifetime (ep.h says who holds it and which locks exist; the contract with
  * userspace is <linux/m4rpc.h>).
  *
- * Module parameters (m4rpc.ko), read when a link is bound; the uapi header
- * lists them with the same defaults:
- *
- *   max_msg_size    (4096, 256..65536) longest message from the M4
- *   rx_queue_len    (64, 1..4096) messages per session receive queue
- *   raw_buf_size    (4096, 256..1 MiB, rounded up to a power of two) raw
- *                   bytes per raw-mode session
- *   tx_queue_len    (64, 1..4096) messages in the link transmit queue
- *   tx_session_len  (16, 1..tx_queue_len) ... of which one session may hold
- *   calls_max       (256, 1..65536) pending calls per session
- *   m4_calls_max    (64, 1..4096) M4 calls waiting for answers, per link
- *   wire_calls_max  (16, 1..1024) calls on their way to the M4 and back, per
- *                   link (ep_tx.c says why)
- *
- * Memory is bounded by them: a session holds at most rx_queue_len messages
- * of at most max_msg_size (+4) bytes, or raw_buf_size bytes, at most
- * tx_session_len messages of 248 bytes and calls_max small records; a link
- * holds one max_msg_size reassembly buffer, EP_KTX_MAX kernel responses and
- * m4_calls_max M4 call records.
+ * Memory is bounded by the module parameters (the table in
+ * kernel/README.md; the values a link got are in M4RPC_IOC_INFO): a
+ * session holds at most rx_queue_len messages of at most max_msg_size (+4)
+ * bytes, or raw_buf_size bytes, at most tx_session_len messages of 248
+ * bytes and calls_max small records; a link holds one max_msg_size
+ * reassembly buffer, EP_KTX_MAX kernel responses and m4_calls_max M4 call
+ * records.
  *
  * m4rpc_ep_remove() order: dead (sessions wake up and fail with ENODEV, no
  * new session starts), the device node goes (cdev_device_del), the link
@@ -36,69 +24,54 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include "m4rpc_compat.h"
+#include "m4rpc_param.h"
 #include "ep.h"
-#include "ep_link.h"
+#include "m4rpc_ep.h"
 
 #define EP_MINORS	64
 
-unsigned int ep_max_msg_size = 4096;
-module_param_named(max_msg_size, ep_max_msg_size, uint, 0444);
-MODULE_PARM_DESC(max_msg_size, "longest message from the M4, bytes (default 4096)");
-
-unsigned int ep_rx_queue_len = 64;
-module_param_named(rx_queue_len, ep_rx_queue_len, uint, 0444);
-MODULE_PARM_DESC(rx_queue_len, "messages per session receive queue (default 64)");
-
-unsigned int ep_raw_buf_size = 4096;
-module_param_named(raw_buf_size, ep_raw_buf_size, uint, 0444);
-MODULE_PARM_DESC(raw_buf_size, "raw bytes per raw-mode session (default 4096)");
-
-unsigned int ep_tx_queue_len = 64;
-module_param_named(tx_queue_len, ep_tx_queue_len, uint, 0444);
-MODULE_PARM_DESC(tx_queue_len, "messages in a link's transmit queue (default 64)");
-
-unsigned int ep_tx_session_len = 16;
-module_param_named(tx_session_len, ep_tx_session_len, uint, 0444);
-MODULE_PARM_DESC(tx_session_len, "transmit queue messages one session may hold (default 16)");
-
-unsigned int ep_calls_max = 256;
-module_param_named(calls_max, ep_calls_max, uint, 0444);
-MODULE_PARM_DESC(calls_max, "pending calls per session (default 256)");
-
-unsigned int ep_m4_calls_max = 64;
-module_param_named(m4_calls_max, ep_m4_calls_max, uint, 0444);
-MODULE_PARM_DESC(m4_calls_max, "M4 calls waiting for Linux answers, per link (default 64)");
-
-unsigned int ep_wire_calls_max = 16;
-module_param_named(wire_calls_max, ep_wire_calls_max, uint, 0444);
-MODULE_PARM_DESC(wire_calls_max, "calls on their way to the M4 and back, per link (default 16)");
+/* Read when a link is bound (kernel/README.md has the table). */
+M4RPC_PARAM_UINT(max_msg_size, 4096, 256, 65536, 0444,
+		 "longest message from the M4, bytes");
+M4RPC_PARAM_UINT(rx_queue_len, 64, 1, 4096, 0444,
+		 "messages per session receive queue");
+M4RPC_PARAM_UINT(raw_buf_size, 4096, 256, 1048576, 0444,
+		 "raw bytes per raw-mode session, rounded up to a power of two");
+M4RPC_PARAM_UINT(tx_queue_len, 64, 1, 4096, 0444,
+		 "messages in a link's transmit queue");
+M4RPC_PARAM_UINT(tx_session_len, 16, 1, 4096, 0444,
+		 "transmit queue messages one session may hold (at most tx_queue_len)");
+M4RPC_PARAM_UINT(calls_max, 256, 1, 65536, 0444,
+		 "pending calls per session");
+M4RPC_PARAM_UINT(m4_calls_max, 64, 1, 4096, 0444,
+		 "M4 calls waiting for Linux answers, per link");
+M4RPC_PARAM_UINT(wire_calls_max, 16, 1, 1024, 0444,
+		 "calls on their way to the M4 and back, per link");
 
 static dev_t ep_devt;
 static DEFINE_IDA(ep_ida);
-static DEFINE_MUTEX(ep_list_lock);
-static LIST_HEAD(ep_list);
 
 /* Not "m4rpc": the link's sysfs group of that name sits in the same place. */
 static struct class ep_class = {
 	.name = "m4rpc-ep",
 };
 
-const struct file_operations ep_fops = {
+const struct file_operations m4rpc_ep_fops = {
 	.owner		= THIS_MODULE,
-	.open		= ep_open,
-	.release	= ep_release,
-	.read		= ep_read,
-	.write		= ep_write,
-	.poll		= ep_poll,
-	.unlocked_ioctl	= ep_ioctl,
+	.open		= m4rpc_ep_open,
+	.release	= m4rpc_ep_release,
+	.read		= m4rpc_ep_read,
+	.write		= m4rpc_ep_write,
+	.poll		= m4rpc_ep_poll,
+	.unlocked_ioctl	= m4rpc_ep_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
-struct ep_msg *ep_msg_alloc(size_t size)
+struct ep_msg *m4rpc_ep_msg_alloc(size_t size, gfp_t gfp)
 {
 	struct ep_msg *msg;
 
-	msg = kmalloc(struct_size(msg, data, size), GFP_KERNEL);
+	msg = kmalloc(struct_size(msg, data, size), gfp);
 	if (msg) {
 		msg->call = NULL;
 		msg->len = 0;
@@ -108,15 +81,39 @@ struct ep_msg *ep_msg_alloc(size_t size)
 
 static void ep_limits(struct m4rpc_ep *ep)
 {
-	ep->max_msg = clamp(ep_max_msg_size, 256U, 65536U);
-	ep->rx_queue_len = clamp(ep_rx_queue_len, 1U, 4096U);
-	ep->raw_buf_size = roundup_pow_of_two(clamp(ep_raw_buf_size, 256U,
-						    1024U * 1024U));
-	ep->tx_queue_len = clamp(ep_tx_queue_len, 1U, 4096U);
-	ep->tx_session_len = clamp(ep_tx_session_len, 1U, ep->tx_queue_len);
-	ep->calls_max = clamp(ep_calls_max, 1U, 65536U);
-	ep->m4_calls_max = clamp(ep_m4_calls_max, 1U, 4096U);
-	ep->wire_calls_max = clamp(ep_wire_calls_max, 1U, 1024U);
+	/* The ranges were checked when the parameters were set. */
+	ep->max_msg = m4rpc_param_max_msg_size;
+	ep->rx_queue_len = m4rpc_param_rx_queue_len;
+	ep->raw_buf_size = roundup_pow_of_two(m4rpc_param_raw_buf_size);
+	ep->tx_queue_len = m4rpc_param_tx_queue_len;
+	/* The one bound that depends on another parameter. */
+	ep->tx_session_len = min(m4rpc_param_tx_session_len, ep->tx_queue_len);
+	ep->calls_max = m4rpc_param_calls_max;
+	ep->m4_calls_max = m4rpc_param_m4_calls_max;
+	ep->wire_calls_max = m4rpc_param_wire_calls_max;
+}
+
+/* The buffers of the kernel's error responses, all of them at once. */
+static int ep_ktx_prealloc(struct m4rpc_ep *ep)
+{
+	struct ep_msg *msg;
+	unsigned int i;
+
+	for (i = 0; i < EP_KTX_MAX; i++) {
+		msg = m4rpc_ep_msg_alloc(M4RPC_LINK_UI_MTU, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		list_add(&msg->node, &ep->ktx_free);
+	}
+	return 0;
+}
+
+static void ep_ktx_free_all(struct m4rpc_ep *ep)
+{
+	struct ep_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, &ep->ktx_free, node)
+		kfree(msg);
 }
 
 static void ep_dev_release(struct device *dev)
@@ -130,11 +127,12 @@ static void ep_dev_release(struct device *dev)
 	if (ep->index_held)
 		ida_free(&ep_ida, ep->index);
 	m4rpc_link_put(ep->link);
+	ep_ktx_free_all(ep);
 	kfree(ep->reasm_buf);
 	kfree(ep);
 }
 
-int m4rpc_ep_add(struct m4rpc_link *link)
+struct m4rpc_ep *m4rpc_ep_add(struct m4rpc_link *link)
 {
 	struct device *ldev = m4rpc_link_dev(link);
 	struct m4rpc_ep *ep;
@@ -142,22 +140,22 @@ int m4rpc_ep_add(struct m4rpc_link *link)
 
 	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
 	if (!ep)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	ep_limits(ep);
 	ep->reasm_buf = kmalloc(ep->max_msg, GFP_KERNEL);
 	if (!ep->reasm_buf) {
 		kfree(ep);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	rpc_reasm_init(&ep->reasm, ep->reasm_buf, ep->max_msg, EP_SKIP_MAX);
 	mutex_init(&ep->lock);
 	INIT_LIST_HEAD(&ep->sessions);
 	INIT_LIST_HEAD(&ep->bindings);
 	INIT_LIST_HEAD(&ep->ktx);
+	INIT_LIST_HEAD(&ep->ktx_free);
 	INIT_LIST_HEAD(&ep->tx_rr);
 	INIT_LIST_HEAD(&ep->wire);
-	INIT_LIST_HEAD(&ep->list_node);
-	timer_setup(&ep->wire_timer, ep_wire_timer, 0);
+	timer_setup(&ep->wire_timer, m4rpc_ep_wire_timer, 0);
 	xa_init_flags(&ep->calls, XA_FLAGS_ALLOC);
 	xa_init_flags(&ep->m4calls, XA_FLAGS_ALLOC);
 	ep->link_state = M4RPC_LINK_STATE_SYNCING;
@@ -172,6 +170,9 @@ int m4rpc_ep_add(struct m4rpc_link *link)
 	ep->dev.class = &ep_class;
 	ep->dev.parent = ldev;
 	ep->dev.release = ep_dev_release;
+	ret = ep_ktx_prealloc(ep);
+	if (ret)
+		goto err_put;
 	if (ep->index < 0) {
 		ret = ep->index;
 		goto err_put;
@@ -181,22 +182,16 @@ int m4rpc_ep_add(struct m4rpc_link *link)
 	ret = dev_set_name(&ep->dev, "m4rpc%d", ep->index);
 	if (ret)
 		goto err_put;
-	cdev_init(&ep->cdev, &ep_fops);
+	cdev_init(&ep->cdev, &m4rpc_ep_fops);
 	ep->cdev.owner = THIS_MODULE;
 
-	ret = m4rpc_link_attach(link, &ep_link_ops, ep);
-	if (ret == -EBUSY) {
-		dev_info(ldev, "another client holds the link: no /dev/m4rpc%d\n",
-			 ep->index);
-		ret = 0;
-		goto err_put;
-	}
+	ret = m4rpc_link_attach(link, &m4rpc_ep_link_ops, ep);
 	if (ret)
 		goto err_put;
 	/* Events that came since attaching are newer than the getter. */
 	m4 = m4rpc_link_m4_state(link);
 	mutex_lock(&ep->lock);
-	if (!ep->m4_known && m4 != M4RPC_LINK_M4_UNKNOWN) {
+	if (!ep->m4_known && m4 != M4RPC_M4_UNKNOWN) {
 		ep->m4_state = m4;
 		ep->link_state = M4RPC_LINK_STATE_UP;
 	}
@@ -207,45 +202,28 @@ int m4rpc_ep_add(struct m4rpc_link *link)
 		m4rpc_link_detach(link);
 		goto err_put;
 	}
-	mutex_lock(&ep_list_lock);
-	list_add_tail(&ep->list_node, &ep_list);
-	mutex_unlock(&ep_list_lock);
 	dev_info(ldev, "endpoint /dev/%s\n", dev_name(&ep->dev));
-	return 0;
+	return ep;
 
 err_put:
 	put_device(&ep->dev);	/* ep_dev_release() frees everything */
-	return ret;
+	return ERR_PTR(ret);
 }
 
-void m4rpc_ep_remove(struct m4rpc_link *link)
+void m4rpc_ep_remove(struct m4rpc_ep *ep)
 {
-	struct m4rpc_ep *ep = NULL, *e;
-
-	mutex_lock(&ep_list_lock);
-	list_for_each_entry(e, &ep_list, list_node) {
-		if (e->link == link) {
-			ep = e;
-			list_del_init(&ep->list_node);
-			break;
-		}
-	}
-	mutex_unlock(&ep_list_lock);
-	if (!ep)
-		return;
-
 	mutex_lock(&ep->lock);
 	ep->dead = true;
 	ep->link_state = M4RPC_LINK_STATE_GONE;
-	ep_wake_all(ep);
+	m4rpc_ep_wake_all(ep);
 	mutex_unlock(&ep->lock);
 
 	cdev_device_del(&ep->cdev, &ep->dev);
-	m4rpc_link_detach(link);
+	m4rpc_link_detach(ep->link);
 	timer_delete_sync(&ep->wire_timer);	/* no pull re-arms it now */
 
 	mutex_lock(&ep->lock);
-	ep_tx_purge(ep);
+	m4rpc_ep_tx_purge(ep);
 	mutex_unlock(&ep->lock);
 
 	/* The next link may have this number (the node is gone already). */

@@ -23,21 +23,23 @@
 #include "m4rpc_compat.h"
 #include "ep.h"
 
-struct ep_binding *ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
-				   size_t len)
+struct ep_binding *m4rpc_ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
+					 size_t len)
 {
 	struct ep_binding *b;
 
+	lockdep_assert_held(&ep->lock);
 	list_for_each_entry(b, &ep->bindings, node)
 		if (b->len == len && !memcmp(b->name, name, len))
 			return b;
 	return NULL;
 }
 
-void ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess)
+void m4rpc_ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess)
 {
 	struct ep_binding *b, *tmp;
 
+	lockdep_assert_held(&ep->lock);
 	list_for_each_entry_safe(b, tmp, &ep->bindings, node) {
 		if (b->sess != sess)
 			continue;
@@ -49,6 +51,7 @@ void ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess)
 
 static void ep_m4call_free(struct m4rpc_ep *ep, struct ep_m4call *mc)
 {
+	lockdep_assert_held(&ep->lock);
 	xa_erase(&ep->m4calls, mc->id);
 	list_del(&mc->node);
 	mc->sess->nm4calls--;
@@ -58,7 +61,8 @@ static void ep_m4call_free(struct m4rpc_ep *ep, struct ep_m4call *mc)
 
 static void ep_call_free(struct m4rpc_ep *ep, struct ep_call *call)
 {
-	ep_wire_done(ep, call);
+	lockdep_assert_held(&ep->lock);
+	m4rpc_ep_wire_done(ep, call);
 	xa_erase(&ep->calls, call->wire_id);
 	list_del(&call->node);
 	WRITE_ONCE(call->sess->ncalls, call->sess->ncalls - 1);
@@ -70,17 +74,18 @@ static void ep_call_free(struct m4rpc_ep *ep, struct ep_call *call)
  * The session goes: its calls' replies will be dropped when they come, the
  * M4 calls it did not answer are answered by the kernel.
  */
-void ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess)
+void m4rpc_ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess)
 {
 	struct ep_m4call *mc, *mtmp;
 	struct ep_call *call, *tmp;
 
+	lockdep_assert_held(&ep->lock);
 	list_for_each_entry_safe(call, tmp, &sess->calls, node)
 		ep_call_free(ep, call);
 	list_for_each_entry_safe(mc, mtmp, &sess->m4calls, node) {
 		if (ep->m4_state == M4RPC_M4_RUNNING) {
-			ep_tx_kernel_error(ep, mc->m4_msgid, EP_ERR_CLOSED,
-					   mc->name, mc->name_len);
+			m4rpc_ep_tx_kernel_error(ep, mc->m4_msgid, EP_ERR_CLOSED,
+						 mc->name, mc->name_len);
 			ep->stats.requests_refused++;
 		}
 		ep_m4call_free(ep, mc);
@@ -94,13 +99,13 @@ static struct ep_msg *ep_copy_msgid(const u8 *data, size_t len,
 	struct ep_msg *msg;
 	int n;
 
-	msg = ep_msg_alloc(len + RPC_MSG_MSGID_GROWTH);
+	msg = m4rpc_ep_msg_alloc(len + RPC_MSG_MSGID_GROWTH, EP_GFP_WORKER);
 	if (!msg)
 		return NULL;
 	memcpy(msg->data, data, len);
 	n = rpc_msg_set_msgid(msg->data, len + RPC_MSG_MSGID_GROWTH, len, env,
 			      id);
-	if (n < 0) {	/* cannot happen: room for any msgid */
+	if (WARN_ON_ONCE(n < 0)) {	/* there is room for any msgid */
 		kfree(msg);
 		return NULL;
 	}
@@ -115,6 +120,7 @@ static void ep_route_response(struct m4rpc_ep *ep, const u8 *data,
 	struct ep_call *call;
 	struct ep_msg *msg;
 
+	lockdep_assert_held(&ep->lock);
 	ep->stats.rx_responses++;
 	call = xa_load(&ep->calls, env->msgid);
 	if (!call) {
@@ -125,10 +131,10 @@ static void ep_route_response(struct m4rpc_ep *ep, const u8 *data,
 	msg = ep_copy_msgid(data, len, env, call->user_msgid);
 	ep_call_free(ep, call);		/* answered, delivered or not */
 	if (!msg) {
-		ep_session_lost(ep, sess);
+		m4rpc_ep_session_lost(ep, sess);
 		return;
 	}
-	if (ep_deliver(ep, sess, msg))
+	if (m4rpc_ep_deliver(ep, sess, msg))
 		sess->stats.replies++;
 	else
 		kfree(msg);
@@ -140,6 +146,7 @@ static void ep_m4call_retire(struct m4rpc_ep *ep, u32 m4_msgid)
 	struct ep_m4call *mc;
 	unsigned long id;
 
+	lockdep_assert_held(&ep->lock);
 	xa_for_each(&ep->m4calls, id, mc) {
 		if (mc->m4_msgid == m4_msgid) {
 			ep->stats.requests_abandoned++;
@@ -159,27 +166,28 @@ static void ep_route_request(struct m4rpc_ep *ep, const u8 *data,
 	u32 id;
 	int ret;
 
+	lockdep_assert_held(&ep->lock);
 	ep->stats.rx_requests++;
 	ep_m4call_retire(ep, env->msgid);
-	b = ep_binding_find(ep, name, env->method_len);
+	b = m4rpc_ep_binding_find(ep, name, env->method_len);
 	if (!b) {
 		ep->stats.requests_unbound++;
-		ep_tx_kernel_error(ep, env->msgid, EP_ERR_UNBOUND, name,
-				   env->method_len);
+		m4rpc_ep_tx_kernel_error(ep, env->msgid, EP_ERR_UNBOUND, name,
+					 env->method_len);
 		return;
 	}
 	sess = b->sess;
 	if (sess->rx_count >= ep->rx_queue_len ||
 	    ep->nm4calls >= ep->m4_calls_max) {
 		if (sess->rx_count >= ep->rx_queue_len)
-			ep_session_lost(ep, sess);
+			m4rpc_ep_session_lost(ep, sess);
 		goto busy;
 	}
-	mc = kzalloc(sizeof(*mc), GFP_KERNEL);
+	mc = kzalloc(sizeof(*mc), EP_GFP_WORKER);
 	if (!mc)
 		goto busy;
 	ret = xa_alloc_cyclic(&ep->m4calls, &id, mc, xa_limit_32b,
-			      &ep->next_m4call, GFP_KERNEL);
+			      &ep->next_m4call, EP_GFP_WORKER);
 	if (ret < 0) {
 		kfree(mc);
 		goto busy;
@@ -198,13 +206,13 @@ static void ep_route_request(struct m4rpc_ep *ep, const u8 *data,
 	list_add_tail(&mc->node, &sess->m4calls);
 	sess->nm4calls++;
 	ep->nm4calls++;
-	ep_deliver(ep, sess, msg);	/* room was checked */
+	m4rpc_ep_deliver(ep, sess, msg);	/* room was checked */
 	sess->stats.m4_calls++;
 	return;
 
 busy:
 	ep->stats.requests_refused++;
-	ep_tx_kernel_error(ep, env->msgid, EP_ERR_BUSY, name, env->method_len);
+	m4rpc_ep_tx_kernel_error(ep, env->msgid, EP_ERR_BUSY, name, env->method_len);
 }
 
 static void ep_route_notify(struct m4rpc_ep *ep, const u8 *data, size_t len,
@@ -213,25 +221,26 @@ static void ep_route_notify(struct m4rpc_ep *ep, const u8 *data, size_t len,
 	struct ep_binding *b;
 	struct ep_msg *msg;
 
+	lockdep_assert_held(&ep->lock);
 	ep->stats.rx_notifications++;
-	b = ep_binding_find(ep, data + env->method_off, env->method_len);
+	b = m4rpc_ep_binding_find(ep, data + env->method_off, env->method_len);
 	if (!b) {
 		ep->stats.notify_unbound++;
 		return;
 	}
-	msg = ep_msg_alloc(len);
+	msg = m4rpc_ep_msg_alloc(len, EP_GFP_WORKER);
 	if (!msg) {
-		ep_session_lost(ep, b->sess);
+		m4rpc_ep_session_lost(ep, b->sess);
 		return;
 	}
 	memcpy(msg->data, data, len);
 	msg->len = len;
-	if (!ep_deliver(ep, b->sess, msg))
+	if (!m4rpc_ep_deliver(ep, b->sess, msg))
 		kfree(msg);
 }
 
 /* One whole message from the M4 (a callback: ep->lock not held). */
-void ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len)
+void m4rpc_ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len)
 {
 	struct mpack_rpc_env env;
 	bool kick;
@@ -262,7 +271,7 @@ void ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len)
 }
 
 /* The M4 stopped running RPC (or went away): see the top of this file. */
-void ep_m4_stopped(struct m4rpc_ep *ep)
+void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep)
 {
 	struct ep_m4call *mc;
 	struct ep_call *call;
@@ -271,7 +280,8 @@ void ep_m4_stopped(struct m4rpc_ep *ep)
 	unsigned long id;
 	int len;
 
-	ep_tx_purge(ep);
+	lockdep_assert_held(&ep->lock);
+	m4rpc_ep_tx_purge(ep);
 	xa_for_each(&ep->m4calls, id, mc) {
 		ep->stats.requests_abandoned++;
 		ep_m4call_free(ep, mc);
@@ -279,7 +289,7 @@ void ep_m4_stopped(struct m4rpc_ep *ep)
 	xa_for_each(&ep->calls, id, call) {
 		sess = call->sess;
 		ep->stats.calls_failed++;
-		msg = ep_msg_alloc(M4RPC_LINK_UI_MTU);
+		msg = m4rpc_ep_msg_alloc(M4RPC_LINK_UI_MTU, EP_GFP_WORKER);
 		len = -ENOMEM;
 		if (msg)
 			len = mpack_rpc_write_error(msg->data,
@@ -290,12 +300,12 @@ void ep_m4_stopped(struct m4rpc_ep *ep)
 		ep_call_free(ep, call);
 		if (len < 0) {
 			kfree(msg);
-			ep_session_lost(ep, sess);
+			m4rpc_ep_session_lost(ep, sess);
 			continue;
 		}
 		msg->len = len;
-		if (!ep_deliver(ep, sess, msg))
+		if (!m4rpc_ep_deliver(ep, sess, msg))
 			kfree(msg);
 	}
-	ep_wake_all(ep);
+	m4rpc_ep_wake_all(ep);
 }

@@ -11,7 +11,7 @@
 #include "ep.h"
 
 /* Raw bytes: counted, and copied to every raw-mode session. */
-void ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len)
+void m4rpc_ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len)
 {
 	struct ep_session *sess;
 	unsigned int n;
@@ -49,10 +49,10 @@ static int ep_ui_rx(void *priv, const u8 *data, size_t len)
 		case RPC_REASM_NONE:
 			return 0;
 		case RPC_REASM_MSG:
-			ep_route_msg(ep, out.data, out.len);
+			m4rpc_ep_route_msg(ep, out.data, out.len);
 			break;
 		case RPC_REASM_RAW:
-			ep_raw_deliver(ep, out.data, out.len);
+			m4rpc_ep_raw_deliver(ep, out.data, out.len);
 			break;
 		case RPC_REASM_OVERSIZE:
 			mutex_lock(&ep->lock);
@@ -98,13 +98,13 @@ static void ep_link_state(void *priv, enum m4rpc_link_event ev, int m4_state)
 		   m4_state);
 	ep->m4_known = true;
 	if (old == M4RPC_M4_RUNNING && ep->m4_state != M4RPC_M4_RUNNING)
-		ep_m4_stopped(ep);
-	ep_wake_all(ep);
+		m4rpc_ep_m4_stopped(ep);
+	m4rpc_ep_wake_all(ep);
 	mutex_unlock(&ep->lock);
 }
 
-const struct m4rpc_link_ops ep_link_ops = {
-	.ui_tx_pull	= ep_tx_pull,
+const struct m4rpc_link_ops m4rpc_ep_link_ops = {
+	.ui_tx_pull	= m4rpc_ep_tx_pull,
 	.ui_rx		= ep_ui_rx,
 	.ui_lost	= ep_ui_lost,
 	.state		= ep_link_state,

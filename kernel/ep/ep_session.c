@@ -19,17 +19,19 @@
 #include "ep.h"
 
 /* Called with ep->lock held: everyone rechecks its condition. */
-void ep_wake_all(struct m4rpc_ep *ep)
+void m4rpc_ep_wake_all(struct m4rpc_ep *ep)
 {
 	struct ep_session *sess;
 
+	lockdep_assert_held(&ep->lock);
 	list_for_each_entry(sess, &ep->sessions, node)
 		wake_up_interruptible_all(&sess->wq);
 }
 
 /* The session lost a message: the next read() says so once. */
-void ep_session_lost(struct m4rpc_ep *ep, struct ep_session *sess)
+void m4rpc_ep_session_lost(struct m4rpc_ep *ep, struct ep_session *sess)
 {
+	lockdep_assert_held(&ep->lock);
 	sess->stats.rx_drops++;
 	ep->stats.rx_queue_drops++;
 	WRITE_ONCE(sess->overflow, true);
@@ -40,11 +42,12 @@ void ep_session_lost(struct m4rpc_ep *ep, struct ep_session *sess)
  * Queue @msg for @sess (ep->lock held). Returns false when the queue was
  * full: @msg is the caller's to free, the loss is recorded.
  */
-bool ep_deliver(struct m4rpc_ep *ep, struct ep_session *sess,
-		struct ep_msg *msg)
+bool m4rpc_ep_deliver(struct m4rpc_ep *ep, struct ep_session *sess,
+		      struct ep_msg *msg)
 {
+	lockdep_assert_held(&ep->lock);
 	if (sess->rx_count >= ep->rx_queue_len) {
-		ep_session_lost(ep, sess);
+		m4rpc_ep_session_lost(ep, sess);
 		return false;
 	}
 	list_add_tail(&msg->node, &sess->rx);
@@ -54,7 +57,7 @@ bool ep_deliver(struct m4rpc_ep *ep, struct ep_session *sess,
 	return true;
 }
 
-int ep_open(struct inode *inode, struct file *file)
+int m4rpc_ep_open(struct inode *inode, struct file *file)
 {
 	struct m4rpc_ep *ep = container_of(inode->i_cdev, struct m4rpc_ep,
 					   cdev);
@@ -88,7 +91,7 @@ int ep_open(struct inode *inode, struct file *file)
 	return stream_open(inode, file);
 }
 
-int ep_release(struct inode *inode, struct file *file)
+int m4rpc_ep_release(struct inode *inode, struct file *file)
 {
 	struct ep_session *sess = file->private_data;
 	struct m4rpc_ep *ep = sess->ep;
@@ -98,9 +101,9 @@ int ep_release(struct inode *inode, struct file *file)
 	mutex_lock(&ep->lock);
 	list_del(&sess->node);
 	ep->stats.sessions--;
-	ep_session_unbind_all(ep, sess);
-	ep_session_drop_calls(ep, sess);	/* may queue kernel errors */
-	ep_tx_purge_session(ep, sess);
+	m4rpc_ep_session_unbind_all(ep, sess);
+	m4rpc_ep_session_drop_calls(ep, sess);	/* may queue kernel errors */
+	m4rpc_ep_tx_purge_session(ep, sess);
 	kick = !ep->dead && (ep->ktx_count || ep->tx_total);
 	mutex_unlock(&ep->lock);
 	if (kick)
@@ -223,8 +226,8 @@ static ssize_t ep_read_raw(struct ep_session *sess, char __user *buf,
 	return copied;
 }
 
-ssize_t ep_read(struct file *file, char __user *buf, size_t count,
-		loff_t *ppos)
+ssize_t m4rpc_ep_read(struct file *file, char __user *buf, size_t count,
+		      loff_t *ppos)
 {
 	struct ep_session *sess = file->private_data;
 	bool nonblock = file->f_flags & O_NONBLOCK;
@@ -250,6 +253,7 @@ static int ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
 			  const struct mpack_rpc_env *env,
 			  struct ep_m4call **m4call)
 {
+	lockdep_assert_held(&ep->lock);
 	if (ep->dead)
 		return -ENODEV;
 	if (ep->m4_state != M4RPC_M4_RUNNING)
@@ -264,7 +268,7 @@ static int ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
 	}
 	if (env->type == MPACK_RPC_REQUEST && sess->ncalls >= ep->calls_max)
 		return -EAGAIN;
-	return ep_tx_admit(ep, sess) ? 0 : -EAGAIN;
+	return m4rpc_ep_tx_admit(ep, sess) ? 0 : -EAGAIN;
 }
 
 /* The wait's condition: something may have changed for ep_write_check(). */
@@ -277,7 +281,7 @@ static bool ep_writable(struct ep_session *sess, bool call)
 		return true;
 	if (call && READ_ONCE(sess->ncalls) >= READ_ONCE(ep->calls_max))
 		return false;
-	return ep_tx_admit_lockless(ep, sess);
+	return m4rpc_ep_tx_admit_lockless(ep, sess);
 }
 
 /* Commit (ep->lock held, ep_write_check() said 0). */
@@ -288,6 +292,7 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 	u32 wire;
 	int len, ret;
 
+	lockdep_assert_held(&ep->lock);
 	switch (env->type) {
 	case MPACK_RPC_REQUEST:
 		ret = xa_alloc_cyclic(&ep->calls, &wire, call, xa_limit_32b,
@@ -296,7 +301,7 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 			return ret;
 		len = rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
 					env, wire);
-		if (len < 0) {	/* cannot happen: rpc_msg_check_tx() */
+		if (WARN_ON_ONCE(len < 0)) {	/* rpc_msg_check_tx() */
 			xa_erase(&ep->calls, wire);
 			return len;
 		}
@@ -328,12 +333,12 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 	}
 	msg->len = len;
 	sess->stats.tx_msgs++;
-	ep_tx_queue(ep, sess, msg);
+	m4rpc_ep_tx_queue(ep, sess, msg);
 	return 0;
 }
 
-ssize_t ep_write(struct file *file, const char __user *buf, size_t count,
-		 loff_t *ppos)
+ssize_t m4rpc_ep_write(struct file *file, const char __user *buf, size_t count,
+		       loff_t *ppos)
 {
 	struct ep_session *sess = file->private_data;
 	struct m4rpc_ep *ep = sess->ep;
@@ -346,7 +351,7 @@ ssize_t ep_write(struct file *file, const char __user *buf, size_t count,
 
 	if (count > ep->max_tx)
 		return -EMSGSIZE;
-	msg = ep_msg_alloc(ep->max_tx);
+	msg = m4rpc_ep_msg_alloc(ep->max_tx, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	if (copy_from_user(msg->data, buf, count)) {
@@ -405,7 +410,7 @@ out:
 
 /* ---- poll --------------------------------------------------------------- */
 
-__poll_t ep_poll(struct file *file, struct poll_table_struct *wait)
+__poll_t m4rpc_ep_poll(struct file *file, struct poll_table_struct *wait)
 {
 	struct ep_session *sess = file->private_data;
 	struct m4rpc_ep *ep = sess->ep;
@@ -418,7 +423,7 @@ __poll_t ep_poll(struct file *file, struct poll_table_struct *wait)
 	    (READ_ONCE(sess->mode) == M4RPC_MODE_RAW ?
 	     !kfifo_is_empty(&sess->raw) : READ_ONCE(sess->rx_count)))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (!READ_ONCE(ep->dead) && ep_tx_admit_lockless(ep, sess))
+	if (!READ_ONCE(ep->dead) && m4rpc_ep_tx_admit_lockless(ep, sess))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }

@@ -35,8 +35,9 @@
 #include "m4rpc_compat.h"
 #include "ep.h"
 
-bool ep_tx_admit(struct m4rpc_ep *ep, struct ep_session *sess)
+bool m4rpc_ep_tx_admit(struct m4rpc_ep *ep, struct ep_session *sess)
 {
+	lockdep_assert_held(&ep->lock);
 	if (!sess->tx_count)
 		return true;
 	return sess->tx_count < ep->tx_session_len &&
@@ -44,7 +45,7 @@ bool ep_tx_admit(struct m4rpc_ep *ep, struct ep_session *sess)
 }
 
 /* The same without ep->lock, for wait conditions and poll. */
-bool ep_tx_admit_lockless(struct m4rpc_ep *ep, struct ep_session *sess)
+bool m4rpc_ep_tx_admit_lockless(struct m4rpc_ep *ep, struct ep_session *sess)
 {
 	u32 mine = READ_ONCE(sess->tx_count);
 
@@ -54,9 +55,10 @@ bool ep_tx_admit_lockless(struct m4rpc_ep *ep, struct ep_session *sess)
 	       READ_ONCE(ep->tx_total) < ep->tx_queue_len;
 }
 
-void ep_tx_queue(struct m4rpc_ep *ep, struct ep_session *sess,
-		 struct ep_msg *msg)
+void m4rpc_ep_tx_queue(struct m4rpc_ep *ep, struct ep_session *sess,
+		       struct ep_msg *msg)
 {
+	lockdep_assert_held(&ep->lock);
 	list_add_tail(&msg->node, &sess->tx);
 	if (!sess->tx_count)
 		list_add_tail(&sess->tx_node, &ep->tx_rr);
@@ -68,39 +70,36 @@ void ep_tx_queue(struct m4rpc_ep *ep, struct ep_session *sess,
  * An error response of the kernel's own to the M4's call @m4_msgid (the
  * caller kicks the link). Dropped and counted when EP_KTX_MAX wait already.
  */
-void ep_tx_kernel_error(struct m4rpc_ep *ep, u32 m4_msgid, const char *prefix,
-			const u8 *name, size_t name_len)
+void m4rpc_ep_tx_kernel_error(struct m4rpc_ep *ep, u32 m4_msgid, const char *prefix,
+			      const u8 *name, size_t name_len)
 {
 	struct ep_msg *msg;
 	int len;
 
-	if (ep->dead || ep->ktx_count >= EP_KTX_MAX) {
-		ep->stats.tx_kernel_drops++;
-		return;
-	}
-	msg = ep_msg_alloc(M4RPC_LINK_UI_MTU);
-	if (!msg) {
+	lockdep_assert_held(&ep->lock);
+	msg = list_first_entry_or_null(&ep->ktx_free, struct ep_msg, node);
+	if (ep->dead || !msg) {		/* EP_KTX_MAX wait already */
 		ep->stats.tx_kernel_drops++;
 		return;
 	}
 	len = rpc_msg_error(msg->data, M4RPC_LINK_UI_MTU, m4_msgid, prefix,
 			    name, name_len);
-	if (len < 0) {	/* cannot happen: the name is quoted short */
-		kfree(msg);
+	if (WARN_ON_ONCE(len < 0)) {	/* the name is quoted short */
 		ep->stats.tx_kernel_drops++;
 		return;
 	}
 	msg->len = len;
-	list_add_tail(&msg->node, &ep->ktx);
+	list_move_tail(&msg->node, &ep->ktx);
 	ep->ktx_count++;
 	ep->stats.tx_errors++;
 }
 
 /* Drop what @sess has queued (release, M4 stopped, removal). */
-void ep_tx_purge_session(struct m4rpc_ep *ep, struct ep_session *sess)
+void m4rpc_ep_tx_purge_session(struct m4rpc_ep *ep, struct ep_session *sess)
 {
 	struct ep_msg *msg, *tmp;
 
+	lockdep_assert_held(&ep->lock);
 	list_for_each_entry_safe(msg, tmp, &sess->tx, node) {
 		list_del(&msg->node);
 		kfree(msg);
@@ -114,24 +113,25 @@ void ep_tx_purge_session(struct m4rpc_ep *ep, struct ep_session *sess)
 }
 
 /* Drop everything queued (the M4 stopped, or the device is gone). */
-void ep_tx_purge(struct m4rpc_ep *ep)
+void m4rpc_ep_tx_purge(struct m4rpc_ep *ep)
 {
 	struct ep_session *sess;
 	struct ep_msg *msg, *tmp;
 
+	lockdep_assert_held(&ep->lock);
 	list_for_each_entry(sess, &ep->sessions, node)
-		ep_tx_purge_session(ep, sess);
+		m4rpc_ep_tx_purge_session(ep, sess);
 	list_for_each_entry_safe(msg, tmp, &ep->ktx, node) {
-		list_del(&msg->node);
-		kfree(msg);
+		list_move(&msg->node, &ep->ktx_free);
 		ep->stats.tx_purged++;
 	}
 	ep->ktx_count = 0;
 }
 
 /* The call left the wire window (answered, dropped or expired). */
-void ep_wire_done(struct m4rpc_ep *ep, struct ep_call *call)
+void m4rpc_ep_wire_done(struct m4rpc_ep *ep, struct ep_call *call)
 {
+	lockdep_assert_held(&ep->lock);
 	if (!call->on_wire)
 		return;
 	call->on_wire = false;
@@ -144,6 +144,7 @@ static void ep_wire_expire(struct m4rpc_ep *ep)
 	unsigned long ttl = msecs_to_jiffies(EP_WIRE_EXPIRE_MS);
 	struct ep_call *call;
 
+	lockdep_assert_held(&ep->lock);
 	for (;;) {
 		call = list_first_entry_or_null(&ep->wire, struct ep_call,
 						wire_node);
@@ -155,12 +156,12 @@ static void ep_wire_expire(struct m4rpc_ep *ep)
 				mod_timer(&ep->wire_timer, call->sent + ttl);
 			return;
 		}
-		ep_wire_done(ep, call);
+		m4rpc_ep_wire_done(ep, call);
 		ep->stats.wire_expired++;
 	}
 }
 
-void ep_wire_timer(struct timer_list *t)
+void m4rpc_ep_wire_timer(struct timer_list *t)
 {
 	struct m4rpc_ep *ep = container_of(t, struct m4rpc_ep, wire_timer);
 
@@ -174,6 +175,7 @@ static struct ep_msg *ep_tx_next(struct m4rpc_ep *ep, struct ep_session **sess)
 	struct ep_session *s;
 	struct ep_msg *msg;
 
+	lockdep_assert_held(&ep->lock);
 	*sess = NULL;
 	if (!list_empty(&ep->ktx))
 		return list_first_entry(&ep->ktx, struct ep_msg, node);
@@ -191,7 +193,7 @@ static struct ep_msg *ep_tx_next(struct m4rpc_ep *ep, struct ep_session **sess)
 }
 
 /* ops->ui_tx_pull: from the link's worker, with its client_lock held. */
-int ep_tx_pull(void *priv, u8 *buf, size_t room)
+int m4rpc_ep_tx_pull(void *priv, u8 *buf, size_t room)
 {
 	struct m4rpc_ep *ep = priv;
 	struct ep_session *sess;
@@ -225,16 +227,19 @@ int ep_tx_pull(void *priv, u8 *buf, size_t room)
 		if (sess->tx_count)
 			list_add_tail(&sess->tx_node, &ep->tx_rr);
 		if (was_full)
-			ep_wake_all(ep);
+			m4rpc_ep_wake_all(ep);
 		else
 			wake_up_interruptible(&sess->wq);
-	} else {
-		ep->ktx_count--;
 	}
 	ep->stats.tx_msgs++;
 	ep->stats.tx_bytes += msg->len;
-	mutex_unlock(&ep->lock);
 	room = msg->len;
+	if (!sess) {	/* the kernel's buffers go back to their pool */
+		ep->ktx_count--;
+		list_add(&msg->node, &ep->ktx_free);
+		msg = NULL;
+	}
+	mutex_unlock(&ep->lock);
 	kfree(msg);
 	return room;
 }

@@ -25,4 +25,16 @@
 
 #include <linux/version.h>
 
+/*
+ * get_unaligned_le32() and friends: <asm/unaligned.h> became
+ * <linux/unaligned.h> in 6.12 (commit 5f60d5f6bbc1, "move
+ * asm/unaligned.h to linux/unaligned.h"). Tested by the header itself, as
+ * a backport may carry it to an older kernel.
+ */
+#if __has_include("linux/unaligned.h")
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #endif /* M4RPC_COMPAT_H */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The link's internal API: what the layer above it (the /dev/m4rpc
- * endpoints, same module) uses. The link is a transport for the UI channel
- * (peripheral 0x0A) of one H7; see link_priv.h for how it works and
- * README.md for its parameters and files.
+ * The link's API (kernel/README.md draws the layers). The link is a
+ * transport for the UI channel (peripheral 0x0A) of one H7; link_priv.h
+ * says how it works. It knows nothing of its clients: the module
+ * (kernel/m4rpc_main.c) creates a link per SPI device, attaches a client
+ * (the /dev/m4rpcN endpoint, kernel/ep/, or the test client, kernel/test/)
+ * and starts it.
  *
  * Transmit is a pull model: the client says it has something with
  * m4rpc_link_tx_kick(), and the link's worker calls ops->ui_tx_pull() each
@@ -23,9 +25,28 @@
 #define M4RPC_LINK_H
 
 #include <linux/types.h>
+#include <linux/m4rpc.h>	/* M4RPC_M4_*: the M4 states, the wire's values */
 
 struct device;
 struct m4rpc_link;
+struct spi_device;
+
+/*
+ * A link's life, for the module (kernel/m4rpc_main.c), in this order:
+ * create (from probe; ERR_PTR on failure; @owner is the caller's, given
+ * back by m4rpc_link_owner()), clients attach, start (the worker begins:
+ * the H7 is asked for its version, UID and M4 state), ... unplug (no
+ * client can attach any more, waiters return), clients detach, destroy
+ * (stops everything and drops the caller's reference). destroy may follow
+ * create directly when start failed or never ran. All of them sleep.
+ */
+struct m4rpc_link *m4rpc_link_create(struct spi_device *spi, void *owner);
+int m4rpc_link_start(struct m4rpc_link *link);
+void m4rpc_link_unplug(struct m4rpc_link *link);
+void m4rpc_link_destroy(struct m4rpc_link *link);
+/* The link bound to @spi (between create and destroy), and its owner. */
+struct m4rpc_link *m4rpc_link_of(struct spi_device *spi);
+void *m4rpc_link_owner(struct m4rpc_link *link);
 
 /*
  * The largest UI message the link carries in every nIRQ mode: 252 subframe
@@ -60,9 +81,6 @@ enum m4rpc_link_event {
 	M4RPC_LINK_DOWN,
 };
 
-/* The M4's state before the first BOOT_M4 reply. */
-#define M4RPC_LINK_M4_UNKNOWN	(-2)
-
 struct m4rpc_link_ops {
 	/*
 	 * Copy the next whole UI message into @buf and return its length
@@ -96,7 +114,7 @@ void m4rpc_link_detach(struct m4rpc_link *link);
 /* The client has UI messages: the worker will pull them. */
 void m4rpc_link_tx_kick(struct m4rpc_link *link);
 
-/* The last BOOT_M4 value, or M4RPC_LINK_M4_UNKNOWN. */
+/* The last BOOT_M4 value (M4RPC_M4_*), or M4RPC_M4_UNKNOWN. */
 int m4rpc_link_m4_state(struct m4rpc_link *link);
 
 /*

@@ -99,7 +99,7 @@ void m4rpc_link_put(struct m4rpc_link *link)
 
 /* ---- from the worker ---------------------------------------------------- */
 
-int link_client_pull(struct m4rpc_link *link, u8 *buf, size_t room)
+int m4rpc_link_client_pull(struct m4rpc_link *link, u8 *buf, size_t room)
 {
 	int n = 0;
 
@@ -110,7 +110,7 @@ int link_client_pull(struct m4rpc_link *link, u8 *buf, size_t room)
 	return n;
 }
 
-void link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len)
+void m4rpc_link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len)
 {
 	int ret = -ENOBUFS;
 
@@ -124,7 +124,7 @@ void link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len)
 		link_stat_add(link, LINK_STAT_rx_ui_bytes, len);
 }
 
-void link_client_lost(struct m4rpc_link *link)
+void m4rpc_link_client_lost(struct m4rpc_link *link)
 {
 	link_stat_inc(link, LINK_STAT_ui_lost);
 	mutex_lock(&link->client_lock);
@@ -133,12 +133,24 @@ void link_client_lost(struct m4rpc_link *link)
 	mutex_unlock(&link->client_lock);
 }
 
-void link_client_event(struct m4rpc_link *link, enum m4rpc_link_event ev)
+void m4rpc_link_client_event(struct m4rpc_link *link, enum m4rpc_link_event ev)
 {
 	int m4 = m4rpc_link_m4_state(link);
 
 	mutex_lock(&link->client_lock);
 	if (link->ops && link->ops->state)
 		link->ops->state(link->client_priv, ev, m4);
+	mutex_unlock(&link->client_lock);
+}
+
+/* remove: a client still attached hears that the link is gone, and goes. */
+void m4rpc_link_client_down(struct m4rpc_link *link)
+{
+	mutex_lock(&link->client_lock);
+	if (link->ops && link->ops->state)
+		link->ops->state(link->client_priv, M4RPC_LINK_DOWN,
+				 m4rpc_link_m4_state(link));
+	link->ops = NULL;
+	link->client_priv = NULL;
 	mutex_unlock(&link->client_lock);
 }

@@ -36,7 +36,7 @@
 #include "m4rpc_compat.h"
 #include "link_priv.h"
 
-void link_h7_request(struct m4rpc_link *link, unsigned long reqs)
+void m4rpc_link_h7_request(struct m4rpc_link *link, unsigned long reqs)
 {
 	spin_lock(&link->lock);
 	link->req_pending |= reqs & LINK_REQ_INFO;
@@ -44,7 +44,7 @@ void link_h7_request(struct m4rpc_link *link, unsigned long reqs)
 	wake_up(&link->wq);
 }
 
-void link_h7_resync(struct m4rpc_link *link, const char *why)
+void m4rpc_link_h7_resync(struct m4rpc_link *link, const char *why)
 {
 	struct link_ws *ws = &link->ws;
 
@@ -54,20 +54,20 @@ void link_h7_resync(struct m4rpc_link *link, const char *why)
 		ws->resync_logged = true;
 	}
 	ws->synced = false;
-	link_h7_request(link, ws->outstanding | LINK_REQ_INFO);
+	m4rpc_link_h7_request(link, ws->outstanding | LINK_REQ_INFO);
 	ws->outstanding = 0;
-	link_client_lost(link);
-	link_client_event(link, M4RPC_LINK_RESYNC);
+	m4rpc_link_client_lost(link);
+	m4rpc_link_client_event(link, M4RPC_LINK_RESYNC);
 }
 
 static const char *link_m4_name(int v)
 {
 	switch (v) {
-	case X8H7_M4_NO_PROGRAM:
+	case M4RPC_M4_NO_PROGRAM:
 		return "no M4 program";
-	case X8H7_M4_NO_RPC:
+	case M4RPC_M4_NO_RPC:
 		return "M4 running without RPC";
-	case X8H7_M4_RUNNING:
+	case M4RPC_M4_RUNNING:
 		return "M4 running";
 	default:
 		return "unknown M4 state";
@@ -84,13 +84,13 @@ static void link_h7_m4(struct m4rpc_link *link, int v)
 	spin_unlock(&link->lock);
 	if (old == v)
 		return;
-	if (old == M4RPC_LINK_M4_UNKNOWN)
+	if (old == M4RPC_M4_UNKNOWN)
 		dev_info(link->dev, "%s (%d)\n", link_m4_name(v), v);
 	else
 		dev_info(link->dev, "M4 state changed: %s (%d) -> %s (%d)\n",
 			 link_m4_name(old), old, link_m4_name(v), v);
-	link_sysfs_notify_m4(link);
-	link_client_event(link, M4RPC_LINK_M4_STATE);
+	m4rpc_link_sysfs_notify_m4(link);
+	m4rpc_link_client_event(link, M4RPC_LINK_M4_STATE);
 }
 
 static void link_h7_fw(struct m4rpc_link *link, const struct x8h7_subframe *sf)
@@ -173,11 +173,10 @@ static void link_h7_boot(struct m4rpc_link *link,
 	 * Cut by the H7's off-by-four, or a value no firmware sends (a bit
 	 * flip the frame checks cannot see): an answer, but not a state.
 	 */
-	v = M4RPC_LINK_M4_UNKNOWN;
+	v = M4RPC_M4_UNKNOWN;
 	if (sf->carried == sizeof(v))
-		v = (s32)(sf->data[0] | sf->data[1] << 8 | sf->data[2] << 16 |
-			  (u32)sf->data[3] << 24);
-	state = v >= X8H7_M4_NO_PROGRAM && v <= X8H7_M4_RUNNING;
+		v = (s32)get_unaligned_le32(sf->data);
+	state = v >= M4RPC_M4_NO_PROGRAM && v <= M4RPC_M4_RUNNING;
 	if (!state) {
 		if (sf->carried == sizeof(v))
 			link_stat_inc(link, LINK_STAT_h7_bad_replies);
@@ -203,7 +202,7 @@ static void link_h7_boot(struct m4rpc_link *link,
 		LINK_REQ_RETRIES : LINK_REQ_MISSES;
 	if (unanswered && ws->req_retries < limit) {
 		ws->req_retries++;
-		link_h7_request(link, unanswered);
+		m4rpc_link_h7_request(link, unanswered);
 	} else {
 		if (unanswered)
 			link_stat_add(link, LINK_STAT_h7_unanswered,
@@ -222,11 +221,11 @@ static void link_h7_boot(struct m4rpc_link *link,
 		if (ws->resync_logged)
 			dev_info(link->dev, "resynchronised\n");
 		ws->resync_logged = false;
-		link_client_event(link, M4RPC_LINK_UP);
+		m4rpc_link_client_event(link, M4RPC_LINK_UP);
 	}
 }
 
-void link_h7_reply(struct m4rpc_link *link, const struct x8h7_subframe *sf)
+void m4rpc_link_h7_reply(struct m4rpc_link *link, const struct x8h7_subframe *sf)
 {
 	switch (sf->opcode) {
 	case X8H7_H7_FW_VERSION:
@@ -258,9 +257,9 @@ static bool link_h7_refreshed(struct m4rpc_link *link, unsigned long seq)
  * Ask the H7 for its version, UID and M4 state now, and wait (bounded,
  * interruptibly) until it has answered.
  */
-int link_h7_refresh(struct m4rpc_link *link)
+int m4rpc_link_h7_refresh(struct m4rpc_link *link)
 {
-	unsigned int ms = clamp(READ_ONCE(m4rpc_ack_timeout_ms), 10U, 600000U);
+	unsigned int ms = READ_ONCE(m4rpc_param_ack_timeout_ms);
 	unsigned long seq;
 	long ret;
 

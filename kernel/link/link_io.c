@@ -24,13 +24,13 @@
 #include "m4rpc_compat.h"
 #include "link_priv.h"
 
-int link_io_init(struct m4rpc_link *link)
+int m4rpc_link_io_init(struct m4rpc_link *link)
 {
 	/* Separate kmalloc buffers: DMA-safe for any SPI controller. */
 	link->tx_buf = kmalloc(X8H7_FRAME_LEN, GFP_KERNEL);
 	link->rx_buf = kmalloc(X8H7_FRAME_LEN, GFP_KERNEL);
 	if (!link->tx_buf || !link->rx_buf) {
-		link_io_free(link);
+		m4rpc_link_io_free(link);
 		return -ENOMEM;
 	}
 	spi_message_init(&link->msg);
@@ -43,7 +43,7 @@ int link_io_init(struct m4rpc_link *link)
 	return 0;
 }
 
-void link_io_free(struct m4rpc_link *link)
+void m4rpc_link_io_free(struct m4rpc_link *link)
 {
 	kfree(link->tx_buf);
 	kfree(link->rx_buf);
@@ -75,16 +75,16 @@ static bool link_io_add_ui(struct m4rpc_link *link, bool *unacked)
 		if (room <= 0) {
 			n = -EMSGSIZE;
 		} else {
-			n = link_client_pull(link, link->ui_scratch, room);
+			n = m4rpc_link_client_pull(link, link->ui_scratch, room);
 			/* A client that breaks the contract loses that message. */
 			if (n > room)
 				n = -EINVAL;
 		}
 		if (n <= 0)
 			break;
-		if (x8h7_frame_add(f, X8H7_PERIPH_UI, X8H7_UI_DATA,
-				   link->ui_scratch, n))
-			break;	/* cannot happen: room was checked */
+		if (WARN_ON_ONCE(x8h7_frame_add(f, X8H7_PERIPH_UI, X8H7_UI_DATA,
+						link->ui_scratch, n)))
+			break;	/* room was checked */
 		link_stat_inc(link, LINK_STAT_tx_ui_msgs);
 		link_stat_add(link, LINK_STAT_tx_ui_bytes, n);
 		any = true;
@@ -156,9 +156,9 @@ static void link_io_reject(struct m4rpc_link *link, enum x8h7_reject r)
 
 	if (r > X8H7_OK && r < X8H7_REJECT_NR)
 		link_stat_inc(link, stat[r]);
-	link_client_lost(link);
+	m4rpc_link_client_lost(link);
 	if (++link->ws.rejects_in_row == LINK_REJECTS_RESYNC)
-		link_h7_resync(link, "frames rejected in a row");
+		m4rpc_link_h7_resync(link, "frames rejected in a row");
 }
 
 /* Take rx_buf apart; returns whether it held a frame (or garbage). */
@@ -186,14 +186,14 @@ static bool link_io_parse(struct m4rpc_link *link)
 		switch (sf.periph) {
 		case X8H7_PERIPH_UI:
 			if (sf.carried)
-				link_client_rx(link, sf.data, sf.carried);
+				m4rpc_link_client_rx(link, sf.data, sf.carried);
 			if (sf.truncated)
-				link_client_lost(link);
+				m4rpc_link_client_lost(link);
 			break;
 		case X8H7_PERIPH_H7:
 			/* Cut short, only the BOOT_M4 reply still tells something. */
 			if (!sf.truncated || sf.opcode == X8H7_H7_BOOT_M4)
-				link_h7_reply(link, &sf);
+				m4rpc_link_h7_reply(link, &sf);
 			else
 				link_stat_inc(link, LINK_STAT_h7_bad_replies);
 			break;
@@ -206,8 +206,8 @@ static bool link_io_parse(struct m4rpc_link *link)
 	return true;
 }
 
-void link_io_transfer(struct m4rpc_link *link, bool allow_ui,
-		      bool force_boot, struct link_io *io)
+void m4rpc_link_io_transfer(struct m4rpc_link *link, bool allow_ui,
+			    bool force_boot, struct link_io *io)
 {
 	struct link_ws *ws = &link->ws;
 	unsigned long reqs;
@@ -230,7 +230,7 @@ void link_io_transfer(struct m4rpc_link *link, bool allow_ui,
 		io->consumed = true;
 		io->ui = false;	/* lets the worker give up on this frame */
 		ws->outstanding |= reqs;
-		link_h7_resync(link, "SPI transfer failed");
+		m4rpc_link_h7_resync(link, "SPI transfer failed");
 		return;
 	}
 	io->consumed = link_io_parse(link);
@@ -246,6 +246,6 @@ void link_io_transfer(struct m4rpc_link *link, bool allow_ui,
 		ws->boot_wait = true;
 		ws->boot_renew = true;
 		ws->boot_frames = 0;
-		ws->boot_deadline = jiffies + link_ack_jiffies();
+		ws->boot_deadline = jiffies + m4rpc_link_ack_jiffies();
 	}
 }

@@ -7,7 +7,7 @@
  * device tree, or the simulator's irq_mode): level-low gives level mode
  * when the controller can also trigger on a rising edge (preferred) or a
  * high level, else edge mode; falling-edge gives edge mode; no interrupt
- * (or use_irq=0) gives poll mode.
+ * gives poll mode.
  *
  * The interrupt is threaded and one-shot. The primary handler only counts
  * (the interrupt, and in edge mode the edge: each edge runs it once, even
@@ -48,7 +48,7 @@ static irqreturn_t link_irq_thread(int irq, void *data)
 }
 
 /* Disable the interrupt (once) and wait until its handlers are done. */
-void link_irq_off(struct m4rpc_link *link)
+void m4rpc_link_irq_off(struct m4rpc_link *link)
 {
 	if (!test_and_set_bit(LINK_IRQ_OFF, &link->irq_flags))
 		disable_irq(link->irq);
@@ -56,8 +56,8 @@ void link_irq_off(struct m4rpc_link *link)
 		synchronize_irq(link->irq);
 }
 
-/* Undo link_irq_off() or the thread's disable. */
-void link_irq_on(struct m4rpc_link *link)
+/* Undo m4rpc_link_irq_off() or the thread's disable. */
+void m4rpc_link_irq_on(struct m4rpc_link *link)
 {
 	clear_bit(LINK_IRQ_OFF, &link->irq_flags);
 	enable_irq(link->irq);
@@ -68,37 +68,37 @@ void link_irq_on(struct m4rpc_link *link)
  * type forgets a latched edge (the i.MX GPIO and the simulator both clear
  * their status bit), and a level is seen as soon as the line is unmasked.
  */
-void link_irq_arm_level(struct m4rpc_link *link, bool processed)
+void m4rpc_link_irq_arm_level(struct m4rpc_link *link, bool processed)
 {
 	u32 type = processed ? link->irq_type_processed : IRQ_TYPE_LEVEL_LOW;
 	int ret;
 
-	link_irq_off(link);
+	m4rpc_link_irq_off(link);
 	clear_bit(LINK_EV_FIRED, &link->events);
 	ret = irq_set_irq_type(link->irq, type);
 	if (ret)	/* it worked at probe; nothing better to do than say so */
 		dev_err_ratelimited(link->dev, "nIRQ: cannot set trigger %u: %d\n",
 				    type, ret);
 	link->ws.armed_processed = processed;
-	link_irq_on(link);
+	m4rpc_link_irq_on(link);
 }
 
 /* The worker starts: wait for the first condition. */
-void link_irq_start(struct m4rpc_link *link)
+void m4rpc_link_irq_start(struct m4rpc_link *link)
 {
 	switch (link->mode) {
 	case LINK_NIRQ_LEVEL:
-		link_irq_arm_level(link, false);
+		m4rpc_link_irq_arm_level(link, false);
 		break;
 	case LINK_NIRQ_EDGE:
-		link_irq_on(link);
+		m4rpc_link_irq_on(link);
 		break;
 	case LINK_NIRQ_POLL:
 		break;
 	}
 }
 
-const char *link_mode_name(struct m4rpc_link *link)
+const char *m4rpc_link_mode_name(struct m4rpc_link *link)
 {
 	switch (link->mode) {
 	case LINK_NIRQ_LEVEL:
@@ -139,14 +139,14 @@ static void link_irq_pick_level(struct m4rpc_link *link)
 	link->mode = LINK_NIRQ_POLL;
 }
 
-int link_irq_setup(struct m4rpc_link *link)
+int m4rpc_link_irq_setup(struct m4rpc_link *link)
 {
 	struct spi_device *spi = link->spi;
 	unsigned long trigger;
 	int ret;
 
 	link->mode = LINK_NIRQ_POLL;
-	if (!READ_ONCE(m4rpc_use_irq) || spi->irq <= 0)
+	if (spi->irq <= 0)
 		goto poll;
 
 	link->irq = spi->irq;
@@ -186,17 +186,17 @@ int link_irq_setup(struct m4rpc_link *link)
 		link_irq_pick_level(link);
 	if (link->mode != LINK_NIRQ_POLL)
 		return 0;
-	link_irq_teardown(link);
+	m4rpc_link_irq_teardown(link);
 
 poll:
 	link->irq = 0;
 	dev_info(link->dev, "no usable interrupt: polling every %u ms\n",
-		 READ_ONCE(m4rpc_poll_ms));
+		 READ_ONCE(m4rpc_param_poll_ms));
 	return 0;
 }
 
 /* After the worker stopped: free the interrupt, leave its type as found. */
-void link_irq_teardown(struct m4rpc_link *link)
+void m4rpc_link_irq_teardown(struct m4rpc_link *link)
 {
 	if (!link->irq_requested)
 		return;

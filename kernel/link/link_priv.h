@@ -2,7 +2,8 @@
 /*
  * m4rpc link internals, shared by the files of kernel/link/ and nothing else.
  *
- *   link_main.c     the SPI driver: probe/remove, id tables, parameters
+ *   link_main.c     a link's life: create, start, unplug, destroy
+ *   link_params.c   the module parameters of the link
  *   link_irq.c      nIRQ: the mode (level, edge, poll), handlers, arming
  *   link_io.c       one transfer: build the frame, clock it, parse the answer
  *   link_worker.c   the worker that owns the bus, and its state machine
@@ -10,7 +11,6 @@
  *                   resynchronisation
  *   link_sysfs.c    the "m4rpc" attribute group: H7 info and counters
  *   link_client.c   the client API of link.h
- *   link_debugfs.c  a test client in debugfs (until the endpoints exist)
  *
  * How the link never overruns the H7 (spec x8h7-link.md, "Who clocks when")
  * -------------------------------------------------------------------------
@@ -88,8 +88,6 @@
  * (atomic bit operations and a wait queue). The worker calls the irq core
  * (disable/enable_irq, irq_set_irq_type) and spi_sync() with no lock of
  * ours held. link->ws belongs to the worker alone. Counters are atomic64_t.
- * The test client's fifo lock (link_debugfs.c) is one of "the client's own
- * locks" above.
  *
  * Lifetime: see link_main.c (probe and the teardown order of remove).
  */
@@ -107,10 +105,9 @@
 #include "x8h7_frame.h"
 #include "link.h"
 
-/* Module parameters (link_main.c). */
-extern unsigned int m4rpc_ack_timeout_ms;
-extern unsigned int m4rpc_poll_ms;
-extern bool m4rpc_use_irq;
+/* Module parameters (link_params.c). */
+extern unsigned int m4rpc_param_ack_timeout_ms;
+extern unsigned int m4rpc_param_poll_ms;
 
 /* Defaults and bounds. */
 #define LINK_SPEED_HZ_DEFAULT	20000000U	/* the X8's device tree */
@@ -157,8 +154,8 @@ enum {
 			 BIT(LINK_REQ_BOOT))
 
 /*
- * Counters, one sysfs file each (named as below, without LINK_STAT_; the
- * names are in link_sysfs.c).
+ * Counters, one sysfs file each, named as below without LINK_STAT_
+ * (link_sysfs.c lists them).
  */
 enum link_stat {
 	LINK_STAT_transfers,		/* SPI transfers (256 bytes each) */
@@ -229,6 +226,7 @@ struct m4rpc_link {
 	struct spi_device *spi;
 	struct device *dev;
 	struct kref ref;
+	void *owner;			/* m4rpc_link_owner() */
 
 	/* nIRQ (link_irq.c) */
 	enum link_nirq_mode mode;
@@ -257,7 +255,7 @@ struct m4rpc_link {
 	bool have_fw, have_uid;
 	char fw_version[X8H7_SUB_DATA_MAX + 1];
 	u8 uid[X8H7_UID_LEN];
-	int m4_state;			/* M4RPC_LINK_M4_UNKNOWN until known */
+	int m4_state;			/* M4RPC_M4_*, UNKNOWN until known */
 	unsigned long refresh_req;	/* refreshes asked for */
 	unsigned long refresh_done;	/* ... and answered */
 	wait_queue_head_t info_wq;	/* refresh waits for its answers */
@@ -269,9 +267,6 @@ struct m4rpc_link {
 	void *client_priv;
 
 	atomic64_t stats[LINK_STAT_NR];
-
-	/* the debugfs test client (link_debugfs.c) */
-	struct link_test_client *tc;
 };
 
 static inline void link_stat_add(struct m4rpc_link *link,
@@ -286,13 +281,13 @@ static inline void link_stat_inc(struct m4rpc_link *link, enum link_stat s)
 }
 
 /* link_irq.c */
-int link_irq_setup(struct m4rpc_link *link);
-void link_irq_teardown(struct m4rpc_link *link);
-void link_irq_start(struct m4rpc_link *link);
-void link_irq_arm_level(struct m4rpc_link *link, bool processed);
-void link_irq_off(struct m4rpc_link *link);
-void link_irq_on(struct m4rpc_link *link);
-const char *link_mode_name(struct m4rpc_link *link);
+int m4rpc_link_irq_setup(struct m4rpc_link *link);
+void m4rpc_link_irq_teardown(struct m4rpc_link *link);
+void m4rpc_link_irq_start(struct m4rpc_link *link);
+void m4rpc_link_irq_arm_level(struct m4rpc_link *link, bool processed);
+void m4rpc_link_irq_off(struct m4rpc_link *link);
+void m4rpc_link_irq_on(struct m4rpc_link *link);
+const char *m4rpc_link_mode_name(struct m4rpc_link *link);
 
 /* link_io.c: one transfer and what it found. */
 struct link_io {
@@ -302,37 +297,31 @@ struct link_io {
 	bool consumed;		/* we read a non-empty (or rejected) frame */
 };
 
-int link_io_init(struct m4rpc_link *link);
-void link_io_free(struct m4rpc_link *link);
-void link_io_transfer(struct m4rpc_link *link, bool allow_ui,
-		      bool force_boot, struct link_io *io);
+int m4rpc_link_io_init(struct m4rpc_link *link);
+void m4rpc_link_io_free(struct m4rpc_link *link);
+void m4rpc_link_io_transfer(struct m4rpc_link *link, bool allow_ui,
+			    bool force_boot, struct link_io *io);
 
 /* link_worker.c */
-unsigned long link_ack_jiffies(void);
-int link_worker_start(struct m4rpc_link *link);
-void link_worker_stop(struct m4rpc_link *link);
+unsigned long m4rpc_link_ack_jiffies(void);
+int m4rpc_link_worker_start(struct m4rpc_link *link);
+void m4rpc_link_worker_stop(struct m4rpc_link *link);
 
 /* link_h7.c: called by the worker. */
-void link_h7_reply(struct m4rpc_link *link, const struct x8h7_subframe *sf);
-void link_h7_resync(struct m4rpc_link *link, const char *why);
-void link_h7_request(struct m4rpc_link *link, unsigned long reqs);
-int link_h7_refresh(struct m4rpc_link *link);
+void m4rpc_link_h7_reply(struct m4rpc_link *link, const struct x8h7_subframe *sf);
+void m4rpc_link_h7_resync(struct m4rpc_link *link, const char *why);
+void m4rpc_link_h7_request(struct m4rpc_link *link, unsigned long reqs);
+int m4rpc_link_h7_refresh(struct m4rpc_link *link);
 
 /* link_client.c: callbacks, from the worker only. */
-int link_client_pull(struct m4rpc_link *link, u8 *buf, size_t room);
-void link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len);
-void link_client_lost(struct m4rpc_link *link);
-void link_client_event(struct m4rpc_link *link, enum m4rpc_link_event ev);
+int m4rpc_link_client_pull(struct m4rpc_link *link, u8 *buf, size_t room);
+void m4rpc_link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len);
+void m4rpc_link_client_lost(struct m4rpc_link *link);
+void m4rpc_link_client_event(struct m4rpc_link *link, enum m4rpc_link_event ev);
+void m4rpc_link_client_down(struct m4rpc_link *link);
 
 /* link_sysfs.c */
-extern const struct attribute_group link_sysfs_group;
-void link_sysfs_init(void);
-void link_sysfs_notify_m4(struct m4rpc_link *link);
-
-/* link_debugfs.c */
-void link_debugfs_init(void);
-void link_debugfs_exit(void);
-int link_debugfs_add(struct m4rpc_link *link);
-void link_debugfs_remove(struct m4rpc_link *link);
+extern const struct attribute_group m4rpc_link_sysfs_group;
+void m4rpc_link_sysfs_notify_m4(struct m4rpc_link *link);
 
 #endif /* M4RPC_LINK_PRIV_H */

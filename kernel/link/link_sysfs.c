@@ -59,7 +59,7 @@ static ssize_t m4_state_show(struct device *dev,
 {
 	int v = m4rpc_link_m4_state(link_of(dev));
 
-	if (v == M4RPC_LINK_M4_UNKNOWN)
+	if (v == M4RPC_M4_UNKNOWN)
 		return -ENODATA;
 	return sysfs_emit(buf, "%d\n", v);
 }
@@ -68,7 +68,7 @@ static DEVICE_ATTR_RO(m4_state);
 static ssize_t irq_mode_show(struct device *dev,
 			     struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", link_mode_name(link_of(dev)));
+	return sysfs_emit(buf, "%s\n", m4rpc_link_mode_name(link_of(dev)));
 }
 static DEVICE_ATTR_RO(irq_mode);
 
@@ -76,7 +76,7 @@ static ssize_t refresh_store(struct device *dev,
 			     struct device_attribute *attr, const char *buf,
 			     size_t count)
 {
-	int ret = link_h7_refresh(link_of(dev));
+	int ret = m4rpc_link_h7_refresh(link_of(dev));
 
 	return ret ? ret : count;
 }
@@ -93,73 +93,82 @@ static ssize_t link_stat_show(struct device *dev,
 			  atomic64_read(&link_of(dev)->stats[i]));
 }
 
-static const char *const link_stat_names[LINK_STAT_NR] = {
-	[LINK_STAT_transfers]		= "transfers",
-	[LINK_STAT_tx_frames]		= "tx_frames",
-	[LINK_STAT_tx_bytes]		= "tx_bytes",
-	[LINK_STAT_rx_frames]		= "rx_frames",
-	[LINK_STAT_rx_bytes]		= "rx_bytes",
-	[LINK_STAT_tx_ui_msgs]		= "tx_ui_msgs",
-	[LINK_STAT_tx_ui_bytes]		= "tx_ui_bytes",
-	[LINK_STAT_rx_ui_bytes]		= "rx_ui_bytes",
-	[LINK_STAT_doorbells]		= "doorbells",
-	[LINK_STAT_acks]		= "acks",
-	[LINK_STAT_ack_timeouts]	= "ack_timeouts",
-	[LINK_STAT_replies_lost]	= "replies_lost",
-	[LINK_STAT_reject_csum]		= "reject_csum",
-	[LINK_STAT_reject_size]		= "reject_size",
-	[LINK_STAT_reject_subframe]	= "reject_subframe",
-	[LINK_STAT_truncated]		= "truncated",
-	[LINK_STAT_ui_lost]		= "ui_lost",
-	[LINK_STAT_resyncs]		= "resyncs",
-	[LINK_STAT_irqs]		= "irqs",
-	[LINK_STAT_missed_edges]	= "missed_edges",
-	[LINK_STAT_overflow_drops]	= "overflow_drops",
-	[LINK_STAT_unknown_subframes]	= "unknown_subframes",
-	[LINK_STAT_h7_bad_replies]	= "h7_bad_replies",
-	[LINK_STAT_h7_unanswered]	= "h7_unanswered",
-	[LINK_STAT_spi_errors]		= "spi_errors",
-};
+/* One read-only file per counter, named as the counter. */
+#define LINK_STAT_ATTR(n)						\
+	static struct dev_ext_attribute link_stat_attr_##n = {		\
+		__ATTR(n, 0444, link_stat_show, NULL),			\
+		(void *)LINK_STAT_##n,					\
+	}
 
-/* Filled by link_sysfs_init() from the table above. */
-static struct dev_ext_attribute link_stat_attrs[LINK_STAT_NR];
+LINK_STAT_ATTR(transfers);
+LINK_STAT_ATTR(tx_frames);
+LINK_STAT_ATTR(tx_bytes);
+LINK_STAT_ATTR(rx_frames);
+LINK_STAT_ATTR(rx_bytes);
+LINK_STAT_ATTR(tx_ui_msgs);
+LINK_STAT_ATTR(tx_ui_bytes);
+LINK_STAT_ATTR(rx_ui_bytes);
+LINK_STAT_ATTR(doorbells);
+LINK_STAT_ATTR(acks);
+LINK_STAT_ATTR(ack_timeouts);
+LINK_STAT_ATTR(replies_lost);
+LINK_STAT_ATTR(reject_csum);
+LINK_STAT_ATTR(reject_size);
+LINK_STAT_ATTR(reject_subframe);
+LINK_STAT_ATTR(truncated);
+LINK_STAT_ATTR(ui_lost);
+LINK_STAT_ATTR(resyncs);
+LINK_STAT_ATTR(irqs);
+LINK_STAT_ATTR(missed_edges);
+LINK_STAT_ATTR(overflow_drops);
+LINK_STAT_ATTR(unknown_subframes);
+LINK_STAT_ATTR(h7_bad_replies);
+LINK_STAT_ATTR(h7_unanswered);
+LINK_STAT_ATTR(spi_errors);
 
-#define LINK_INFO_ATTRS	5
-static struct attribute *link_attrs[LINK_INFO_ATTRS + LINK_STAT_NR + 1] = {
+static struct attribute *link_attrs[] = {
 	&dev_attr_fw_version.attr,
 	&dev_attr_uid.attr,
 	&dev_attr_m4_state.attr,
 	&dev_attr_irq_mode.attr,
 	&dev_attr_refresh.attr,
+	&link_stat_attr_transfers.attr.attr,
+	&link_stat_attr_tx_frames.attr.attr,
+	&link_stat_attr_tx_bytes.attr.attr,
+	&link_stat_attr_rx_frames.attr.attr,
+	&link_stat_attr_rx_bytes.attr.attr,
+	&link_stat_attr_tx_ui_msgs.attr.attr,
+	&link_stat_attr_tx_ui_bytes.attr.attr,
+	&link_stat_attr_rx_ui_bytes.attr.attr,
+	&link_stat_attr_doorbells.attr.attr,
+	&link_stat_attr_acks.attr.attr,
+	&link_stat_attr_ack_timeouts.attr.attr,
+	&link_stat_attr_replies_lost.attr.attr,
+	&link_stat_attr_reject_csum.attr.attr,
+	&link_stat_attr_reject_size.attr.attr,
+	&link_stat_attr_reject_subframe.attr.attr,
+	&link_stat_attr_truncated.attr.attr,
+	&link_stat_attr_ui_lost.attr.attr,
+	&link_stat_attr_resyncs.attr.attr,
+	&link_stat_attr_irqs.attr.attr,
+	&link_stat_attr_missed_edges.attr.attr,
+	&link_stat_attr_overflow_drops.attr.attr,
+	&link_stat_attr_unknown_subframes.attr.attr,
+	&link_stat_attr_h7_bad_replies.attr.attr,
+	&link_stat_attr_h7_unanswered.attr.attr,
+	&link_stat_attr_spi_errors.attr.attr,
+	NULL
 };
 
-const struct attribute_group link_sysfs_group = {
+/* Five info files, every counter, the NULL: none forgotten. */
+static_assert(ARRAY_SIZE(link_attrs) == 5 + LINK_STAT_NR + 1);
+
+const struct attribute_group m4rpc_link_sysfs_group = {
 	.name = "m4rpc",
 	.attrs = link_attrs,
 };
 
-/* At module init, before any device can be probed. */
-void link_sysfs_init(void)
-{
-	struct attribute **a = &link_attrs[LINK_INFO_ATTRS];
-	unsigned long i;
-
-	for (i = 0; i < LINK_STAT_NR; i++) {
-		struct dev_ext_attribute *ea = &link_stat_attrs[i];
-
-		if (!link_stat_names[i])
-			continue;
-		sysfs_attr_init(&ea->attr.attr);
-		ea->attr.attr.name = link_stat_names[i];
-		ea->attr.attr.mode = 0444;
-		ea->attr.show = link_stat_show;
-		ea->var = (void *)i;
-		*a++ = &ea->attr.attr;
-	}
-	*a = NULL;
-}
-
-void link_sysfs_notify_m4(struct m4rpc_link *link)
+void m4rpc_link_sysfs_notify_m4(struct m4rpc_link *link)
 {
 	sysfs_notify(&link->dev->kobj, "m4rpc", "m4_state");
 }

@@ -59,16 +59,16 @@
 #include "m4rpc_compat.h"
 #include "link_priv.h"
 
-unsigned long link_ack_jiffies(void)
+unsigned long m4rpc_link_ack_jiffies(void)
 {
-	unsigned int ms = clamp(READ_ONCE(m4rpc_ack_timeout_ms), 10U, 600000U);
+	unsigned int ms = READ_ONCE(m4rpc_param_ack_timeout_ms);
 
 	return msecs_to_jiffies(ms);
 }
 
 static unsigned long link_poll_jiffies(void)
 {
-	unsigned int ms = clamp(READ_ONCE(m4rpc_poll_ms), 1U, 10000U);
+	unsigned int ms = READ_ONCE(m4rpc_param_poll_ms);
 
 	return msecs_to_jiffies(ms);
 }
@@ -112,13 +112,13 @@ static void link_ack_timeout(struct m4rpc_link *link)
 	link_stat_inc(link, LINK_STAT_ack_timeouts);
 	ws->boot_wait = false;
 	if (ws->backoff) {
-		delay = link_ack_jiffies() << min(ws->backoff - 1, 10U);
+		delay = m4rpc_link_ack_jiffies() << min(ws->backoff - 1, 10U);
 		delay = min(delay, msecs_to_jiffies(LINK_BACKOFF_MAX_MS));
 	}
 	ws->next_doorbell = jiffies + delay;
 	if (ws->backoff < 16)
 		ws->backoff++;
-	link_h7_resync(link, "the H7 did not answer");
+	m4rpc_link_h7_resync(link, "the H7 did not answer");
 }
 
 /*
@@ -140,7 +140,7 @@ static void link_boot_check(struct m4rpc_link *link)
 	}
 	link_stat_inc(link, LINK_STAT_replies_lost);
 	ws->boot_wait = false;
-	link_h7_request(link, ws->outstanding | BIT(LINK_REQ_BOOT));
+	m4rpc_link_h7_request(link, ws->outstanding | BIT(LINK_REQ_BOOT));
 	ws->outstanding = 0;
 }
 
@@ -158,12 +158,12 @@ static void link_level_after(struct m4rpc_link *link, struct link_io *io)
 		ws->busy_logged = false;
 		ws->busy_since = jiffies;
 		if (!ws->armed_processed)
-			link_irq_arm_level(link, true);
+			m4rpc_link_irq_arm_level(link, true);
 	} else {
 		/* The line was high: the next low is an announcement. */
 		ws->busy = false;
 		if (ws->armed_processed)
-			link_irq_arm_level(link, false);
+			m4rpc_link_irq_arm_level(link, false);
 	}
 }
 
@@ -179,8 +179,8 @@ static void link_level_doorbell(struct m4rpc_link *link)
 	 * a window (see the busy timeout).
 	 */
 	if (link->irq_type_processed == IRQ_TYPE_EDGE_RISING)
-		link_irq_arm_level(link, true);
-	link_io_transfer(link, false, true, &io);
+		m4rpc_link_irq_arm_level(link, true);
+	m4rpc_link_io_transfer(link, false, true, &io);
 	link_level_after(link, &io);
 }
 
@@ -196,9 +196,9 @@ static void link_level_step(struct m4rpc_link *link)
 			/* Processed: the reply's clock starts now (once). */
 			if (ws->boot_renew) {
 				ws->boot_renew = false;
-				ws->boot_deadline = jiffies + link_ack_jiffies();
+				ws->boot_deadline = jiffies + m4rpc_link_ack_jiffies();
 			}
-			link_irq_arm_level(link, false);
+			m4rpc_link_irq_arm_level(link, false);
 			return;
 		}
 		if (ws->stopping)
@@ -206,18 +206,18 @@ static void link_level_step(struct m4rpc_link *link)
 		/* A re-request rides in this transfer. */
 		link_boot_check(link);
 		/* An announcement: catch the processing of what we send. */
-		link_irq_arm_level(link, true);
-		link_io_transfer(link, true, false, &io);
+		m4rpc_link_irq_arm_level(link, true);
+		m4rpc_link_io_transfer(link, true, false, &io);
 		link_level_after(link, &io);
 		return;
 	}
 	if (ws->busy) {
 		if (ws->stopping ||
-		    time_before(jiffies, ws->busy_since + link_ack_jiffies()))
+		    time_before(jiffies, ws->busy_since + m4rpc_link_ack_jiffies()))
 			return;
 		if (!ws->busy_ui) {
 			ws->busy = false;
-			link_irq_arm_level(link, false);
+			m4rpc_link_irq_arm_level(link, false);
 			link_ack_timeout(link);
 		} else if (!ws->busy_logged) {
 			ws->busy_logged = true;
@@ -251,7 +251,7 @@ static long link_level_timeout(struct m4rpc_link *link)
 	if (ws->busy) {
 		if (ws->busy_ui && ws->busy_logged)
 			return MAX_SCHEDULE_TIMEOUT;
-		return (long)(ws->busy_since + link_ack_jiffies() - jiffies);
+		return (long)(ws->busy_since + m4rpc_link_ack_jiffies() - jiffies);
 	}
 	if (ws->boot_wait)
 		return (long)(ws->boot_deadline - jiffies);
@@ -268,7 +268,7 @@ static void link_edge_after(struct m4rpc_link *link, struct link_io *io)
 
 	ws->loaded = io->loaded;
 	if (io->loaded)
-		ws->loaded_deadline = jiffies + link_ack_jiffies();
+		ws->loaded_deadline = jiffies + m4rpc_link_ack_jiffies();
 }
 
 /*
@@ -282,7 +282,7 @@ static void link_edge_recover(struct m4rpc_link *link)
 	struct link_io io;
 
 	ws->credit = 0;
-	link_io_transfer(link, ws->synced, false, &io);
+	m4rpc_link_io_transfer(link, ws->synced, false, &io);
 	if (io.consumed)
 		link_stat_inc(link, LINK_STAT_missed_edges);
 	else
@@ -305,9 +305,9 @@ static void link_edge_step(struct m4rpc_link *link)
 		} else if (ws->boot_renew) {
 			/* Processed: the reply's clock starts now (once). */
 			ws->boot_renew = false;
-			ws->boot_deadline = jiffies + link_ack_jiffies();
+			ws->boot_deadline = jiffies + m4rpc_link_ack_jiffies();
 		}
-		link_io_transfer(link, true, false, &io);
+		m4rpc_link_io_transfer(link, true, false, &io);
 		link_edge_after(link, &io);
 		return;
 	}
@@ -323,7 +323,7 @@ static void link_edge_step(struct m4rpc_link *link)
 	if (ws->boot_wait || !link_want(link) || !link_doorbell_due(link))
 		return;
 	link_stat_inc(link, LINK_STAT_doorbells);
-	link_io_transfer(link, false, true, &io);
+	m4rpc_link_io_transfer(link, false, true, &io);
 	if (io.consumed)
 		ws->credit--;	/* that frame's edge is owed: swallow it */
 	link_edge_after(link, &io);
@@ -361,7 +361,7 @@ static void link_poll_step(struct m4rpc_link *link)
 	if (time_before(jiffies, ws->next_poll) &&
 	    (ws->boot_wait || !link_want(link)))
 		return;
-	link_io_transfer(link, !ws->boot_wait, false, &io);
+	m4rpc_link_io_transfer(link, !ws->boot_wait, false, &io);
 	ws->next_poll = jiffies + link_poll_jiffies();
 }
 
@@ -467,7 +467,7 @@ static int link_worker_fn(void *data)
 	ws->next_doorbell = jiffies;
 	ws->next_poll = jiffies;
 	ws->last_exchange = jiffies - LINK_HOLDOFF_JIFFIES;
-	link_irq_start(link);
+	m4rpc_link_irq_start(link);
 	for (;;) {
 		if (test_bit(LINK_EV_STOP, &link->events)) {
 			if (!ws->stopping) {
@@ -504,7 +504,7 @@ static int link_worker_fn(void *data)
 	return 0;
 }
 
-int link_worker_start(struct m4rpc_link *link)
+int m4rpc_link_worker_start(struct m4rpc_link *link)
 {
 	struct task_struct *t;
 
@@ -522,7 +522,7 @@ int link_worker_start(struct m4rpc_link *link)
  * return at once (TIF_NOTIFY_SIGNAL), which the drain cannot work with.
  * The drain is bounded (LINK_STOP_MS).
  */
-void link_worker_stop(struct m4rpc_link *link)
+void m4rpc_link_worker_stop(struct m4rpc_link *link)
 {
 	if (!link->worker)
 		return;

@@ -81,6 +81,7 @@ struct sim_board {
 	bool active_high;		/* level trigger: high, else low */
 	bool wired_edge;		/* irq_mode=edge: an edge-only input */
 	bool wired_rising;		/* level mode, rising_edge=1 */
+	bool unwired;			/* irq_mode=none: the SPI device has no irq */
 	u64 irqs;
 	u64 dropped_edges;
 

@@ -49,6 +49,7 @@
 /* Whether the line is asking for an interrupt now. Call with irq_lock held. */
 static bool sim_irq_asserted(struct sim_board *b)
 {
+	lockdep_assert_held(&b->irq_lock);
 	if (b->masked)
 		return false;
 	if (b->edge)
@@ -277,7 +278,9 @@ void sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&b->irq_lock, flags);
-	if (!b->edge)
+	if (b->unwired)
+		info->irq_mode = M4RPC_SIM_IRQ_NONE;
+	else if (!b->edge)
 		info->irq_mode = M4RPC_SIM_IRQ_LEVEL;
 	else if (b->rising)
 		info->irq_mode = M4RPC_SIM_IRQ_RISING;

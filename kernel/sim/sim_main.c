@@ -51,6 +51,7 @@ MODULE_PARM_DESC(max_speed_hz,
 		 "clock of the SPI device and its controller's maximum, 100000..200000000 (default 20000000)");
 
 static bool sim_irq_edge;
+static bool sim_irq_none;
 
 static bool sim_rising_edge = true;
 module_param_named(rising_edge, sim_rising_edge, bool, 0444);
@@ -59,18 +60,21 @@ MODULE_PARM_DESC(rising_edge,
 
 static int sim_irq_mode_set(const char *val, const struct kernel_param *kp)
 {
-	if (sysfs_streq(val, "level"))
+	/* "none": the line exists (the slave drives it), no irq is wired. */
+	if (sysfs_streq(val, "level") || sysfs_streq(val, "none"))
 		sim_irq_edge = false;
 	else if (sysfs_streq(val, "edge"))
 		sim_irq_edge = true;
 	else
 		return -EINVAL;
+	sim_irq_none = sysfs_streq(val, "none");
 	return 0;
 }
 
 static int sim_irq_mode_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", sim_irq_edge ? "edge" : "level");
+	return sysfs_emit(buf, "%s\n", sim_irq_none ? "none" :
+			  sim_irq_edge ? "edge" : "level");
 }
 
 static const struct kernel_param_ops sim_irq_mode_ops = {
@@ -80,7 +84,7 @@ static const struct kernel_param_ops sim_irq_mode_ops = {
 
 module_param_cb(irq_mode, &sim_irq_mode_ops, NULL, 0444);
 MODULE_PARM_DESC(irq_mode,
-		 "nIRQ trigger: level (low, default, as the X8's device tree) or edge (falling)");
+		 "nIRQ trigger: level (low, default, as the X8's device tree), edge (falling) or none (the SPI device has no interrupt: its driver must poll)");
 
 static struct sim_board *sim_boards[SIM_MAX_BOARDS];
 
@@ -119,6 +123,7 @@ static struct sim_board *sim_board_create(unsigned int index)
 		ret = PTR_ERR(b->pdev);
 		goto err_free;
 	}
+	b->unwired = sim_irq_none;
 	ret = sim_irq_init(b, sim_irq_edge, sim_rising_edge);
 	if (ret)
 		goto err_pdev;
@@ -130,7 +135,8 @@ static struct sim_board *sim_board_create(unsigned int index)
 		goto err_spi;
 
 	dev_info(&b->pdev->dev, "/dev/%s: spi%d.0, irq %u (%s)\n", b->name,
-		 b->bus_num, b->virq, sim_irq_edge ? "falling edge" : "level low");
+		 b->bus_num, b->virq, b->unwired ? "not wired" :
+		 sim_irq_edge ? "falling edge" : "level low");
 	return b;
 
 err_spi:

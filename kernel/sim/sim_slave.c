@@ -47,6 +47,7 @@ static void sim_slave_default_idle(u8 *frame)
 /* Forget everything a slave set up. Call with board->lock held. */
 static void sim_slave_reset(struct sim_board *b)
 {
+	lockdep_assert_held(&b->lock);
 	b->session++;
 	b->armed = false;
 	sim_slave_default_idle(b->idle_frame);

@@ -83,7 +83,7 @@ int sim_spi_init(struct sim_board *b)
 		.max_speed_hz	= b->max_speed_hz,
 		.chip_select	= 0,
 		.mode		= SPI_MODE_0,
-		.irq		= b->virq,
+		.irq		= b->unwired ? 0 : b->virq,
 	};
 	struct spi_controller *ctlr;
 	int ret;

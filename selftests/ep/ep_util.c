@@ -30,8 +30,8 @@ int ep_up(struct env *e, unsigned int boards, const char *params,
 	const char *extra = getenv("M4RPC_TEST_EP_PARAMS");
 
 	/*
-	 * link_env asks for the debugfs test client; the last value wins.
-	 * $M4RPC_TEST_EP_PARAMS: more m4rpc.ko parameters (e.g. use_irq=0).
+	 * "test_client=0": the endpoint, not link_env's debugfs test client.
+	 * $M4RPC_TEST_EP_PARAMS: more m4rpc.ko parameters.
 	 */
 	snprintf(all, sizeof(all), "test_client=0 %s %s", params ? params : "",
 		 extra ? extra : "");

@@ -419,7 +419,7 @@ TEST_F(poll, fallback)
 	uint32_t k;
 
 	/* Polling cannot know when a frame was processed: give it time. */
-	ASSERT_EQ(0, env_up(e, 1, false, "use_irq=0 poll_ms=100", NULL));
+	ASSERT_EQ(0, env_up(e, 1, ENV_IRQ_NONE, "poll_ms=100", NULL));
 	ASSERT_EQ(0, link_attr(e, 0, "irq_mode", buf, sizeof(buf)));
 	EXPECT_STREQ("poll", buf);
 	for (k = 0; k < 10; k++)

@@ -32,7 +32,8 @@ int env_sim_load(struct env *e, unsigned int boards, int irq)
 	char params[64];
 
 	snprintf(params, sizeof(params), "boards=%u irq_mode=%s%s", boards,
-		 irq == ENV_IRQ_EDGE ? "edge" : "level",
+		 irq == ENV_IRQ_EDGE ? "edge" : irq == ENV_IRQ_NONE ? "none" :
+		 "level",
 		 irq == ENV_IRQ_LEVEL_NO_RISING ? " rising_edge=0" : "");
 	e->boards = boards;
 	e->edge = irq == ENV_IRQ_EDGE;
@@ -46,22 +47,47 @@ int env_sim_unload(void)
 	return mod_unload_wait(SIM_MOD);
 }
 
+/*
+ * The debugfs test client instead of the /dev/m4rpcN endpoint: m4rpc.ko
+ * gives it to the links it binds while its debugfs knob test_client is 1,
+ * so set the knob and bind every board again.
+ */
+static int env_use_test_client(struct env *e)
+{
+	unsigned int i;
+	int ret;
+
+	ret = write_file("/sys/kernel/debug/m4rpc/test_client", "1");
+	for (i = 0; !ret && i < e->boards; i++) {
+		ret = spi_driver_op(e->b[i].bus, LINK_MOD, "unbind");
+		if (!ret)
+			ret = spi_driver_op(e->b[i].bus, LINK_MOD, "bind");
+	}
+	return ret;
+}
+
 int env_link_load(struct env *e, const char *params)
 {
 	const char *ko = getenv("M4RPC_TEST_LINK_KO");
+	const char *ep = "test_client=0";
 	char all[256];
+	bool test_client = true;
 	int ret;
 
-	/* The debugfs test client instead of the /dev/m4rpcN endpoint. */
-	snprintf(all, sizeof(all), "test_client=1 %s", params ? params : "");
+	/* "test_client=0" among @params: the endpoint (ep_util.c asks so). */
+	snprintf(all, sizeof(all), "%s", params ? params : "");
+	if (strstr(all, ep)) {
+		test_client = false;
+		memset(strstr(all, ep), ' ', strlen(ep));
+	}
 	if (ko && *ko)
 		ret = mod_load_path(ko, all);
 	else
 		ret = mod_load(LINK_MOD ".ko", all);
-
-	if (!ret)
-		e->link_loaded = true;
-	return ret;
+	if (ret)
+		return ret;
+	e->link_loaded = true;
+	return test_client ? env_use_test_client(e) : 0;
 }
 
 int env_link_unload(struct env *e)

@@ -50,6 +50,7 @@ enum env_irq {
 	ENV_IRQ_LEVEL,		/* irq_mode=level: the X8's GPIO */
 	ENV_IRQ_EDGE,		/* irq_mode=edge: falling edges only */
 	ENV_IRQ_LEVEL_NO_RISING, /* irq_mode=level rising_edge=0 */
+	ENV_IRQ_NONE,		/* irq_mode=none: no interrupt, the link polls */
 };
 
 /* Load m4rpc_sim.ko: @boards, @irq an enum env_irq. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/m4rpc.h>
 
 #include "rawcall.h"
 
@@ -163,11 +164,11 @@ static void link_failed(const char *path, int err)
 static const char *boot_m4_meaning(s32 v)
 {
 	switch (v) {
-	case X8H7_M4_NO_PROGRAM:
+	case M4RPC_M4_NO_PROGRAM:
 		return "no valid M4 program in flash";
-	case X8H7_M4_NO_RPC:
+	case M4RPC_M4_NO_RPC:
 		return "the M4 runs, but its sketch did not open RPC";
-	case X8H7_M4_RUNNING:
+	case M4RPC_M4_RUNNING:
 		return "the M4 runs, RPC up";
 	}
 	return "unknown";

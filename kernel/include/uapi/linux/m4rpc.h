@@ -143,16 +143,12 @@
  * (EINVAL) and are returned as 0. Sleeps are interruptible (EINTR, or a
  * restart when the signal allows it).
  *
- * Limits (module parameters of m4rpc.ko, read when a link is bound):
- *   max_msg_size        4096   longest message from the M4 (256..65536);
- *                              longer ones are dropped whole and counted
- *   rx_queue_len          64   messages per session receive queue
- *   raw_buf_size        4096   raw bytes per raw-mode session
- *   tx_queue_len          64   messages in the link transmit queue
- *   tx_session_len        16   ... of which one session may hold
- *   calls_max            256   pending calls per session
- *   m4_calls_max          64   M4 calls waiting for a Linux answer, per link
- *   wire_calls_max        16   calls on their way to the M4 and back, per link
+ * Limits
+ * ------
+ * Every limit above is in struct m4rpc_info, as the link got it when it was
+ * bound; the module parameters of m4rpc.ko that set them are listed, with
+ * their defaults and ranges, in the project's kernel/README.md and by
+ * `modinfo m4rpc`.
  */
 #ifndef _UAPI_LINUX_M4RPC_H
 #define _UAPI_LINUX_M4RPC_H

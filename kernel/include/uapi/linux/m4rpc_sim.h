@@ -7,7 +7,9 @@
  * The SPI device is mode 0, 20 MHz, modalias "x8h7-sim", and carries an
  * interrupt: the simulated nIRQ line (active low), delivered as falling-edge or
  * level-low (module parameter irq_mode=level|edge, default level as in the
- * X8's device tree). In level mode the line is wired like the X8's GPIO,
+ * X8's device tree); with irq_mode=none the line is driven all the same but
+ * the SPI device carries no interrupt, as a board whose nIRQ is not wired
+ * to Linux (its driver must poll). In level mode the line is wired like the X8's GPIO,
  * which senses levels and edges: a driver may also set IRQ_TYPE_LEVEL_HIGH,
  * IRQ_TYPE_EDGE_RISING (not with the module parameter rising_edge=0, which
  * models a controller with levels only) or IRQ_TYPE_EDGE_FALLING. In edge mode it is an edge-only input (falling
@@ -103,11 +105,13 @@ struct m4rpc_sim_nirq {
 #define M4RPC_SIM_IRQ_LEVEL	0
 #define M4RPC_SIM_IRQ_EDGE	1	/* falling edge */
 #define M4RPC_SIM_IRQ_RISING	2	/* rising edge (set by the driver) */
+#define M4RPC_SIM_IRQ_NONE	3	/* irq_mode=none: no interrupt wired */
 
 struct m4rpc_sim_info {
 	__u32 board;		/* N of /dev/m4rpc-simN */
 	__u32 bus_num;		/* SPI bus: the device is spi<bus_num>.0 */
-	__u32 irq_mode;		/* M4RPC_SIM_IRQ_LEVEL or _EDGE: the trigger now
+	__u32 irq_mode;		/* M4RPC_SIM_IRQ_LEVEL, _EDGE, _RISING or
+				 * _NONE: the trigger now
 				 * (irq_mode=, unless the bound driver
 				 * requested the other one explicitly, which
 				 * the real GPIO allows too)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A test client of the link in debugfs, until the /dev/m4rpc endpoints
- * exist: /sys/kernel/debug/m4rpc/<spi device>/
+ * The debugfs test client of a link (test_client.h), in
+ * /sys/kernel/debug/m4rpc/<spi device>/:
  *
  *   ui        write(): one UI message (1..m4rpc_link_ui_max() bytes), queued
  *             for the link (EMSGSIZE when longer, EAGAIN when the queue of
@@ -12,25 +12,29 @@
  *   ui_lost   UI stream losses the link reported (ops->ui_lost)
  *   events    link events seen: up, m4_state, resync (one line each)
  *
- * Neither file blocks. Locking: tc->lock (spinlock) around both fifos,
- * taken by the callbacks (under the link's client_lock) and by the file
- * operations; copies from and to userspace happen outside it.
+ * It holds the link's one client slot, so the link then has no /dev/m4rpcN
+ * endpoint (kernel/m4rpc_main.c says when it is chosen). Neither file
+ * blocks. Locking: tc->lock (spinlock) around both fifos, taken by the
+ * callbacks (under the link's client_lock) and by the file operations;
+ * copies from and to userspace happen outside it.
  */
 #include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kfifo.h>
-#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "m4rpc_compat.h"
-#include "link_priv.h"
+#include "../link/link.h"
+#include "test_client.h"
 
 #define UI_TX_FIFO	8192	/* queued messages, with 1-byte lengths */
 #define UI_RX_FIFO	65536	/* received bytes not read yet */
 #define UI_READ_MAX	4096	/* bytes per read() */
 
-struct link_test_client {
+struct m4rpc_tc {
 	struct m4rpc_link *link;
 	struct dentry *dir;
 	spinlock_t lock;		/* both fifos */
@@ -40,19 +44,9 @@ struct link_test_client {
 	atomic_t ev_up, ev_m4, ev_resync;
 };
 
-static struct dentry *link_debugfs_root;
-
-/*
- * The test client holds the link's one client slot, so the link then has no
- * /dev/m4rpcN endpoint (kernel/ep/): only for the link's own tests.
- */
-static bool link_test_client;
-module_param_named(test_client, link_test_client, bool, 0444);
-MODULE_PARM_DESC(test_client, "1: the debugfs test client instead of /dev/m4rpcN (default 0)");
-
 static int tc_pull(void *priv, u8 *buf, size_t room)
 {
-	struct link_test_client *tc = priv;
+	struct m4rpc_tc *tc = priv;
 	unsigned int len;
 	int n = 0;
 
@@ -67,7 +61,7 @@ static int tc_pull(void *priv, u8 *buf, size_t room)
 
 static int tc_rx(void *priv, const u8 *data, size_t len)
 {
-	struct link_test_client *tc = priv;
+	struct m4rpc_tc *tc = priv;
 	int ret = -ENOBUFS;
 
 	spin_lock(&tc->lock);
@@ -81,14 +75,14 @@ static int tc_rx(void *priv, const u8 *data, size_t len)
 
 static void tc_lost(void *priv)
 {
-	struct link_test_client *tc = priv;
+	struct m4rpc_tc *tc = priv;
 
 	atomic_inc(&tc->lost);
 }
 
 static void tc_state(void *priv, enum m4rpc_link_event ev, int m4_state)
 {
-	struct link_test_client *tc = priv;
+	struct m4rpc_tc *tc = priv;
 
 	switch (ev) {
 	case M4RPC_LINK_UP:
@@ -115,7 +109,7 @@ static const struct m4rpc_link_ops tc_ops = {
 static ssize_t tc_ui_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
-	struct link_test_client *tc = file->private_data;
+	struct m4rpc_tc *tc = file->private_data;
 	u8 msg[M4RPC_LINK_UI_MAX];
 	unsigned int n;
 
@@ -137,7 +131,7 @@ static ssize_t tc_ui_write(struct file *file, const char __user *ubuf,
 static ssize_t tc_ui_read(struct file *file, char __user *ubuf, size_t count,
 			  loff_t *ppos)
 {
-	struct link_test_client *tc = file->private_data;
+	struct m4rpc_tc *tc = file->private_data;
 	unsigned int n;
 	ssize_t ret;
 	u8 *buf;
@@ -170,7 +164,7 @@ static const struct file_operations tc_ui_fops = {
 
 static int tc_events_show(struct seq_file *m, void *v)
 {
-	struct link_test_client *tc = m->private;
+	struct m4rpc_tc *tc = m->private;
 
 	seq_printf(m, "up %d\nm4_state %d\nresync %d\n",
 		   atomic_read(&tc->ev_up), atomic_read(&tc->ev_m4),
@@ -179,16 +173,14 @@ static int tc_events_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(tc_events);
 
-int link_debugfs_add(struct m4rpc_link *link)
+struct m4rpc_tc *m4rpc_tc_add(struct m4rpc_link *link, struct dentry *root)
 {
-	struct link_test_client *tc;
+	struct m4rpc_tc *tc;
 	int ret;
 
-	if (!link_test_client)
-		return 0;
 	tc = kzalloc(sizeof(*tc), GFP_KERNEL);
 	if (!tc)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	tc->link = link;
 	spin_lock_init(&tc->lock);
 	ret = kfifo_alloc(&tc->tx, UI_TX_FIFO, GFP_KERNEL);
@@ -202,12 +194,11 @@ int link_debugfs_add(struct m4rpc_link *link)
 		goto err_rx;
 
 	/* debugfs is optional: its failures are not ours to report. */
-	tc->dir = debugfs_create_dir(dev_name(link->dev), link_debugfs_root);
+	tc->dir = debugfs_create_dir(dev_name(m4rpc_link_dev(link)), root);
 	debugfs_create_file("ui", 0600, tc->dir, tc, &tc_ui_fops);
 	debugfs_create_atomic_t("ui_lost", 0400, tc->dir, &tc->lost);
 	debugfs_create_file("events", 0400, tc->dir, tc, &tc_events_fops);
-	link->tc = tc;
-	return 0;
+	return tc;
 
 err_rx:
 	kfifo_free(&tc->rx);
@@ -215,30 +206,15 @@ err_tx:
 	kfifo_free(&tc->tx);
 err_free:
 	kfree(tc);
-	return ret;
+	return ERR_PTR(ret);
 }
 
 /* Files first (debugfs waits for calls in progress), then the client. */
-void link_debugfs_remove(struct m4rpc_link *link)
+void m4rpc_tc_remove(struct m4rpc_tc *tc)
 {
-	struct link_test_client *tc = link->tc;
-
-	if (!tc)
-		return;
 	debugfs_remove_recursive(tc->dir);
-	m4rpc_link_detach(link);
+	m4rpc_link_detach(tc->link);
 	kfifo_free(&tc->rx);
 	kfifo_free(&tc->tx);
 	kfree(tc);
-	link->tc = NULL;
-}
-
-void link_debugfs_init(void)
-{
-	link_debugfs_root = debugfs_create_dir("m4rpc", NULL);
-}
-
-void link_debugfs_exit(void)
-{
-	debugfs_remove_recursive(link_debugfs_root);
 }
