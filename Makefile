@@ -44,8 +44,8 @@ LIBS :=			# libraries under build/lib
 
 include scripts/deps.mk
 include kernel/kernel.mk
-# Every directory's fragment: lib/*.mk, tools/*/*.mk, tests/host/*.mk, selftests/*/*.mk.
-include $(sort $(wildcard lib/*.mk tools/*.mk tools/*/*.mk tests/host/*.mk selftests/*/*.mk))
+# Every directory's fragment: emu/*.mk, lib/*.mk, tools/*/*.mk, tests/host/*.mk, selftests/*/*.mk.
+include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk tests/host/*.mk selftests/*/*.mk))
 include scripts/vm.mk
 
 # Shared compile rules: build/obj/<path>.o from <path>.c.

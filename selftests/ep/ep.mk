@@ -8,7 +8,7 @@ EP_TESTS := $(addprefix $(B)/selftests/,$(EP_TEST_NAMES))
 EP_UTIL_OBJ := $(B)/obj/selftests/ep/ep_util.o
 
 $(foreach t,ep_util $(EP_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
-	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
+	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/emu \
 	-I$$(TOP)/selftests/link -I$$(TOP)/selftests/common))
 
 $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \

@@ -3,13 +3,12 @@
 # sysfs, traffic in both nIRQ modes, faults, unbind and unload under traffic.
 # Root and the modules are needed: run them in the VM (scripts/vm-run.sh).
 # M4RPC_TEST_SIM_KO=path/m4rpc_sim.ko runs them against another simulator.
-# (Read before tools/sim/sim.mk: the archive is named by its path.)
 LINK_TEST_NAMES := link_basic link_faults link_life
 LINK_TESTS := $(addprefix $(B)/selftests/,$(LINK_TEST_NAMES))
 LINK_ENV_OBJ := $(B)/obj/selftests/link/link_env.o
 
 $(foreach t,link_env $(LINK_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
-	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
+	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/emu \
 	-I$$(TOP)/selftests/common))
 
 $(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \

@@ -1,7 +1,7 @@
-# Host unit tests of the H7 + M4 emulator (tools/sim/, issue 3). Like the
+# Host unit tests of the H7 + M4 emulator (emu/, issue 3). Like the
 # codec's tests (host.mk) they run under ASan and UBSan, linked with the
 # emulator compiled again with them ($(B)/obj-san/libh7emu.a, whose rule is
-# in tools/sim/sim.mk). test_h7emu_run, the one that runs the emulator in a
+# in emu/emu.mk). test_h7emu_run, the one that runs the emulator in a
 # thread, is also built with ThreadSanitizer as test_h7emu_run_tsan.
 H7EMU_TEST_NAMES := test_h7emu_h7 test_h7emu_m4 test_h7emu_fault test_h7emu_run
 H7EMU_TESTS := $(addprefix $(B)/tests/,$(H7EMU_TEST_NAMES))
@@ -10,8 +10,8 @@ H7EMU_SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 H7EMU_TSAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 
 # The tests include h7emu.h.
-$(B)/obj-san/tests/host/test_h7emu_%.o: CPPFLAGS += -I$(TOP)/tools/sim
-$(B)/obj-tsan/tests/host/test_h7emu_%.o: CPPFLAGS += -I$(TOP)/tools/sim
+$(B)/obj-san/tests/host/test_h7emu_%.o: CPPFLAGS += -I$(TOP)/emu
+$(B)/obj-tsan/tests/host/test_h7emu_%.o: CPPFLAGS += -I$(TOP)/emu
 
 $(H7EMU_TESTS): $(B)/tests/%: $(B)/obj-san/tests/host/%.o $(B)/obj-san/libh7emu.a
 	@mkdir -p $(dir $@)

@@ -1,18 +1,14 @@
 # The H7 + M4 emulator (issue 3, userspace side): the library libh7emu.a,
-# which tests link and drive, and the program m4rpc-sim. The frame codec
-# from kernel/common/ goes into the archive with it.
-#
-# Fragments are included in name order, so tests/host/h7emu.mk and
-# selftests/sim/sim.mk are read before this one: they name the archives
-# below by path and use H7EMU_LDLIBS only in recipes.
-H7EMU_SRCS := $(addprefix tools/sim/,h7emu_core.c h7emu_m4.c \
+# which tests and the program m4rpc-sim (tools/m4rpc-sim/) link and drive.
+# The frame codec from kernel/common/ goes into the archive with it.
+H7EMU_SRCS := $(addprefix emu/,h7emu_core.c h7emu_m4.c \
 	h7emu_sketch.c h7emu_ring.c h7emu_fault.c h7emu_api.c h7emu_run.c \
 	h7emu_dev.c h7emu_loopback.c) kernel/common/x8h7_frame.c
 H7EMU_LIB := $(B)/lib/libh7emu.a
 # What a program linking libh7emu.a needs after it.
 H7EMU_LDLIBS = $(MSGPACK_LIBS) -pthread -lm
 
-$(foreach f,$(H7EMU_SRCS) tools/sim/m4rpc_sim.c,\
+$(foreach f,$(H7EMU_SRCS),\
 	$(eval EXTRA_CFLAGS_$(notdir $(basename $(f))) += $$(MSGPACK_CFLAGS) -pthread))
 
 # The archive, and the same built with the host tests' sanitizers (objects
@@ -25,16 +21,11 @@ $(H7EMU_LIB) $(B)/obj-san/libh7emu.a $(B)/obj-tsan/libh7emu.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/tools/m4rpc-sim: $(B)/obj/tools/sim/m4rpc_sim.o $(H7EMU_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
-
 LIBS += $(H7EMU_LIB)
-TOOLS += $(B)/tools/m4rpc-sim
 
-h7emu: $(H7EMU_LIB) $(B)/tools/m4rpc-sim
+h7emu: $(H7EMU_LIB)
 .PHONY: h7emu
 
-# `make build/tools/m4rpc-sim` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(B)/tools/m4rpc-sim $(H7EMU_LIB)): %: $(TOP)/%
+# `make build/lib/libh7emu.a` from the top directory names the same file.
+$(patsubst $(TOP)/%,%,$(H7EMU_LIB)): %: $(TOP)/%
 	@:

@@ -1,0 +1,15 @@
+# m4rpc-sim: the H7 + M4 emulator (libh7emu.a, emu/) as a program, on a
+# board of the m4rpc_sim kernel module.
+M4RPC_SIM := $(B)/tools/m4rpc-sim
+
+EXTRA_CFLAGS_main += $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu
+
+$(M4RPC_SIM): $(B)/obj/tools/m4rpc-sim/main.o $(H7EMU_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
+
+TOOLS += $(M4RPC_SIM)
+
+# `make build/tools/m4rpc-sim` from the top directory names the same file.
+$(patsubst $(TOP)/%,%,$(M4RPC_SIM)): %: $(TOP)/%
+	@:
