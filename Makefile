@@ -36,6 +36,17 @@ KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null)
 KSFT := $(B)/kselftest
 KSFT_CFLAGS = -I$(KSFT)
 
+# The sanitizers, for compiling (the flavours below) and for linking.
+# -fno-sanitize-recover makes any UBSan finding abort the test, so it fails.
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+TSAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+
+# $(call obj-cflags,SOURCES,VAR): compile the objects of SOURCES (paths
+# from the top, in any flavour) with $(VAR) too. VAR is expanded when they
+# are compiled, so it may be defined anywhere, before or after.
+obj-cflags = $(foreach f,$(basename $(1)),$(eval OBJ_CFLAGS_$(f) += $$($(strip $(2)))))
+
 # Filled by the fragments.
 HOST_TESTS :=		# host unit test binaries (TAP on stdout)
 VM_TESTS :=		# selftest binaries run inside the VM, in this order
@@ -48,12 +59,21 @@ include kernel/kernel.mk
 include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk tests/host/*.mk selftests/*/*.mk))
 include scripts/vm.mk
 
-# Shared compile rules: build/obj/<path>.o from <path>.c.
-$(B)/obj/%.o: $(TOP)/%.c | deps-build
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS_$(notdir $*)) -MMD -MP -c -o $@ $<
+# Shared compile rules: build/FLAVOUR/<path>.o from <path>.c, in three
+# flavours never mixed: obj (plain), obj-san (ASan + UBSan, for the host
+# tests and the code they test) and obj-tsan (ThreadSanitizer). An object's
+# own flags come from OBJ_CFLAGS_<path>, <path> being its source without .c
+# (two files may share a name: selftests/ep/ep_route.c, kernel/ep/ep_route.c).
+define compile-flavour
+$(B)/$(1)/%.o: $(TOP)/%.c | deps-build
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$($(2)) $$(OBJ_CFLAGS_$$*) -MMD -MP -c -o $$@ $$<
+endef
+$(eval $(call compile-flavour,obj,))
+$(eval $(call compile-flavour,obj-san,SAN_CFLAGS))
+$(eval $(call compile-flavour,obj-tsan,TSAN_CFLAGS))
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/obj-san $(B)/obj-tsan -name '*.d' 2>/dev/null)
 
 all: modules userspace
 userspace: $(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS)

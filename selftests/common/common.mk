@@ -2,4 +2,3 @@
 # files, module load/unload, moving an SPI device between drivers. Read
 # before the other selftests' fragments (the include list is sorted).
 VM_UTIL_OBJ := $(B)/obj/selftests/common/vm_util.o
-EXTRA_CFLAGS_vm_util :=

@@ -7,9 +7,10 @@ EP_TEST_NAMES := ep_basic ep_framing ep_route ep_flow ep_life ep_stress
 EP_TESTS := $(addprefix $(B)/selftests/,$(EP_TEST_NAMES))
 EP_UTIL_OBJ := $(B)/obj/selftests/ep/ep_util.o
 
-$(foreach t,ep_util $(EP_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
-	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/emu \
-	-I$$(TOP)/selftests/link -I$$(TOP)/selftests/common))
+# Every source here: the harness, msgpack-c, h7emu.h, link_env.h, vm_util.h.
+EP_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
+	-I$(TOP)/selftests/link -I$(TOP)/selftests/common
+$(call obj-cflags,$(wildcard selftests/ep/*.c),EP_CFLAGS)
 
 $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \
 		$(B)/obj/selftests/link/link_env.o $(VM_UTIL_OBJ) \

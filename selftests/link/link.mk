@@ -7,9 +7,10 @@ LINK_TEST_NAMES := link_basic link_faults link_life
 LINK_TESTS := $(addprefix $(B)/selftests/,$(LINK_TEST_NAMES))
 LINK_ENV_OBJ := $(B)/obj/selftests/link/link_env.o
 
-$(foreach t,link_env $(LINK_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
-	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/emu \
-	-I$$(TOP)/selftests/common))
+# Every source here: the harness, msgpack-c, h7emu.h, vm_util.h.
+LINK_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
+	-I$(TOP)/selftests/common
+$(call obj-cflags,$(wildcard selftests/link/*.c),LINK_CFLAGS)
 
 $(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \
 		$(VM_UTIL_OBJ) $(B)/lib/libh7emu.a

@@ -4,8 +4,10 @@
 # it runs in the VM (scripts/vm-run.sh), which sets M4RPC_KMOD_DIR.
 H7EMU_SPIDEV_TEST := $(B)/selftests/h7emu_spidev
 
-EXTRA_CFLAGS_h7emu_spidev := $(KSFT_CFLAGS) -I$(TOP)/emu -pthread \
+# Every source here: the harness, h7emu.h, vm_util.h.
+H7EMU_SPIDEV_CFLAGS = $(KSFT_CFLAGS) -I$(TOP)/emu -pthread \
 	-I$(TOP)/selftests/common
+$(call obj-cflags,$(wildcard selftests/sim/*.c),H7EMU_SPIDEV_CFLAGS)
 
 $(H7EMU_SPIDEV_TEST): $(B)/obj/selftests/sim/h7emu_spidev.o $(VM_UTIL_OBJ) \
 		$(B)/lib/libh7emu.a

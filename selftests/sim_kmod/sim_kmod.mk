@@ -4,7 +4,9 @@
 # the VM (scripts/vm-run.sh), which sets M4RPC_KMOD_DIR.
 SIM_KMOD_TEST := $(B)/selftests/sim_kmod
 
-EXTRA_CFLAGS_sim_kmod := $(KSFT_CFLAGS) -pthread -I$(TOP)/selftests/common
+# Every source here: the harness, vm_util.h.
+SIM_KMOD_CFLAGS = $(KSFT_CFLAGS) -pthread -I$(TOP)/selftests/common
+$(call obj-cflags,$(wildcard selftests/sim_kmod/*.c),SIM_KMOD_CFLAGS)
 
 $(SIM_KMOD_TEST): $(B)/obj/selftests/sim_kmod/sim_kmod.o $(VM_UTIL_OBJ)
 	@mkdir -p $(dir $@)

@@ -2,7 +2,8 @@
 # board of the m4rpc_sim kernel module.
 M4RPC_SIM := $(B)/tools/m4rpc-sim
 
-EXTRA_CFLAGS_main += $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu
+M4RPC_SIM_CFLAGS = -I$(TOP)/emu
+$(call obj-cflags,tools/m4rpc-sim/main.c,M4RPC_SIM_CFLAGS)
 
 $(M4RPC_SIM): $(B)/obj/tools/m4rpc-sim/main.o $(H7EMU_LIB)
 	@mkdir -p $(dir $@)
