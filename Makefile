@@ -53,6 +53,12 @@ VM_TESTS :=		# selftest binaries run inside the VM, in this order
 TOOLS :=		# programs under build/tools
 LIBS :=			# libraries under build/lib
 
+# Fragments work in any include order: each defines its own variables and
+# names another fragment's only where they are expanded late, in recipes,
+# in `=` variables, or as $$(VAR) in prerequisites (second expansion, after
+# every fragment is read).
+.SECONDEXPANSION:
+
 include scripts/deps.mk
 include kernel/kernel.mk
 # Every directory's fragment: emu/*.mk, lib/*.mk, tools/*/*.mk, tests/host/*.mk, selftests/*/*.mk.

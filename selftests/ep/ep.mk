@@ -13,8 +13,7 @@ EP_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
 $(call obj-cflags,$(wildcard selftests/ep/*.c),EP_CFLAGS)
 
 $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \
-		$(B)/obj/selftests/link/link_env.o $(VM_UTIL_OBJ) \
-		$(B)/lib/libh7emu.a
+		$$(LINK_ENV_OBJ) $$(VM_UTIL_OBJ) $$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -13,7 +13,7 @@ LINK_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
 $(call obj-cflags,$(wildcard selftests/link/*.c),LINK_CFLAGS)
 
 $(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \
-		$(VM_UTIL_OBJ) $(B)/lib/libh7emu.a
+		$$(VM_UTIL_OBJ) $$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -9,8 +9,8 @@ H7EMU_SPIDEV_CFLAGS = $(KSFT_CFLAGS) -I$(TOP)/emu -pthread \
 	-I$(TOP)/selftests/common
 $(call obj-cflags,$(wildcard selftests/sim/*.c),H7EMU_SPIDEV_CFLAGS)
 
-$(H7EMU_SPIDEV_TEST): $(B)/obj/selftests/sim/h7emu_spidev.o $(VM_UTIL_OBJ) \
-		$(B)/lib/libh7emu.a
+$(H7EMU_SPIDEV_TEST): $(B)/obj/selftests/sim/h7emu_spidev.o $$(VM_UTIL_OBJ) \
+		$$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(H7EMU_LDLIBS)
 

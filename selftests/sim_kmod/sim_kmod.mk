@@ -8,7 +8,7 @@ SIM_KMOD_TEST := $(B)/selftests/sim_kmod
 SIM_KMOD_CFLAGS = $(KSFT_CFLAGS) -pthread -I$(TOP)/selftests/common
 $(call obj-cflags,$(wildcard selftests/sim_kmod/*.c),SIM_KMOD_CFLAGS)
 
-$(SIM_KMOD_TEST): $(B)/obj/selftests/sim_kmod/sim_kmod.o $(VM_UTIL_OBJ)
+$(SIM_KMOD_TEST): $(B)/obj/selftests/sim_kmod/sim_kmod.o $$(VM_UTIL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^
 

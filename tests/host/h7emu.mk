@@ -11,12 +11,12 @@ H7EMU_TEST_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -I$(TOP)/emu
 $(call obj-cflags,$(addprefix tests/host/,$(addsuffix .c,$(H7EMU_TEST_NAMES))),\
 	H7EMU_TEST_CFLAGS)
 
-$(H7EMU_TESTS): $(B)/tests/%: $(B)/obj-san/tests/host/%.o $(B)/obj-san/libh7emu.a
+$(H7EMU_TESTS): $(B)/tests/%: $(B)/obj-san/tests/host/%.o $$(H7EMU_SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
 
 $(B)/tests/test_h7emu_run_tsan: $(B)/obj-tsan/tests/host/test_h7emu_run.o \
-		$(B)/obj-tsan/libh7emu.a
+		$$(H7EMU_TSAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(TSAN_CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -7,11 +7,11 @@
 HOST_TESTS_COMMON := $(B)/tests/test_x8h7_frame $(B)/tests/test_mpack_scan
 HOST_TESTS += $(HOST_TESTS_COMMON)
 
-# The tests of kernel/common/ (here and in reasm.mk): the harness, and
+# The tests of kernel/common/ (these and reasm.mk's): the harness, and
 # msgpack-c to check against.
 HOST_CODEC_TEST_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS)
-$(call obj-cflags,$(addprefix tests/host/,test_x8h7_frame.c test_mpack_scan.c \
-	test_rpc_reasm.c test_rpc_msg.c),HOST_CODEC_TEST_CFLAGS)
+$(call obj-cflags,$(addprefix tests/host/,test_x8h7_frame.c test_mpack_scan.c),\
+	HOST_CODEC_TEST_CFLAGS)
 
 # The frame codec (kernel/common/x8h7_frame.c).
 $(B)/tests/test_x8h7_frame: $(B)/obj-san/tests/host/test_x8h7_frame.o \

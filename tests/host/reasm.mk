@@ -4,6 +4,10 @@
 # msgpack-c.
 REASM_TESTS := $(B)/tests/test_rpc_reasm $(B)/tests/test_rpc_msg
 
+# As host.mk's tests of kernel/common/.
+$(call obj-cflags,tests/host/test_rpc_reasm.c tests/host/test_rpc_msg.c,\
+	HOST_CODEC_TEST_CFLAGS)
+
 $(B)/tests/test_rpc_reasm: $(B)/obj-san/tests/host/test_rpc_reasm.o \
 		$(B)/obj-san/kernel/common/rpc_reasm.o $(B)/obj-san/kernel/common/mpack_scan.o
 	@mkdir -p $(dir $@)

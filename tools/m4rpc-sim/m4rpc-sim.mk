@@ -5,7 +5,7 @@ M4RPC_SIM := $(B)/tools/m4rpc-sim
 M4RPC_SIM_CFLAGS = -I$(TOP)/emu
 $(call obj-cflags,tools/m4rpc-sim/main.c,M4RPC_SIM_CFLAGS)
 
-$(M4RPC_SIM): $(B)/obj/tools/m4rpc-sim/main.o $(H7EMU_LIB)
+$(M4RPC_SIM): $(B)/obj/tools/m4rpc-sim/main.o $$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
 
