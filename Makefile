@@ -65,6 +65,11 @@ include kernel/kernel.mk
 include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk tests/host/*.mk selftests/*/*.mk))
 include scripts/vm.mk
 
+# `make build/tools/m4rpc-sim` from the top directory: the same file as
+# $(B)/tools/m4rpc-sim, the name every rule uses.
+$(patsubst $(TOP)/%,%,$(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS)): %: $(TOP)/%
+	@:
+
 # Shared compile rules: build/FLAVOUR/<path>.o from <path>.c, in three
 # flavours never mixed: obj (plain), obj-san (ASan + UBSan, for the host
 # tests and the code they test) and obj-tsan (ThreadSanitizer). An object's

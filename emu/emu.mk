@@ -26,7 +26,3 @@ LIBS += $(H7EMU_LIB)
 
 h7emu: $(H7EMU_LIB)
 .PHONY: h7emu
-
-# `make build/lib/libh7emu.a` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(H7EMU_LIB)): %: $(TOP)/%
-	@:

@@ -18,7 +18,3 @@ $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 
 VM_TESTS += $(EP_TESTS)
-
-# `make build/selftests/NAME` from the top directory names the same files.
-$(patsubst $(TOP)/%,%,$(EP_TESTS)): %: $(TOP)/%
-	@:

@@ -18,7 +18,3 @@ $(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 
 VM_TESTS += $(LINK_TESTS)
-
-# `make build/selftests/NAME` from the top directory names the same files.
-$(patsubst $(TOP)/%,%,$(LINK_TESTS)): %: $(TOP)/%
-	@:

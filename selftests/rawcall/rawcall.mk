@@ -9,6 +9,3 @@ $(RAWCALL_VM_TEST): $(TOP)/selftests/rawcall/rawcall.sh $$(RAWCALL) \
 	install -m 755 $< $@
 
 VM_TESTS += $(RAWCALL_VM_TEST)
-
-$(patsubst $(TOP)/%,%,$(RAWCALL_VM_TEST)): %: $(TOP)/%
-	@:

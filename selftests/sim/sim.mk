@@ -15,7 +15,3 @@ $(H7EMU_SPIDEV_TEST): $(B)/obj/selftests/sim/h7emu_spidev.o $$(VM_UTIL_OBJ) \
 	$(CC) -o $@ $^ $(H7EMU_LDLIBS)
 
 VM_TESTS += $(H7EMU_SPIDEV_TEST)
-
-# `make build/selftests/h7emu_spidev` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(H7EMU_SPIDEV_TEST)): %: $(TOP)/%
-	@:

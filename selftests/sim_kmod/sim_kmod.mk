@@ -27,7 +27,3 @@ sim-kmod-consumer: | deps-build
 	$(MAKE) $(subst M=$(KOUT),M=$(SIM_KMOD_CONSUMER),$(KBUILD_ARGS)) modules
 
 .PHONY: sim-kmod-consumer
-
-# `make build/selftests/sim_kmod` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(SIM_KMOD_TEST)): %: $(TOP)/%
-	@:

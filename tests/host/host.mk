@@ -27,10 +27,6 @@ $(B)/tests/test_mpack_scan: $(B)/obj-san/tests/host/test_mpack_scan.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
 
-# `make build/tests/NAME` from the top directory names the same files.
-$(patsubst $(TOP)/%,%,$(HOST_TESTS_COMMON)): %: $(TOP)/%
-	@:
-
 # Build and run just these.
 check-host-common: $(HOST_TESTS_COMMON)
 	@rc=0; for t in $^; do $$t || rc=1; done; exit $$rc

@@ -20,10 +20,6 @@ $(B)/tests/test_rpc_msg: $(B)/obj-san/tests/host/test_rpc_msg.o \
 
 HOST_TESTS += $(REASM_TESTS)
 
-# `make build/tests/NAME` from the top directory names the same files.
-$(patsubst $(TOP)/%,%,$(REASM_TESTS)): %: $(TOP)/%
-	@:
-
 check-host-reasm: $(REASM_TESTS)
 	@rc=0; for t in $^; do $$t || rc=1; done; exit $$rc
 

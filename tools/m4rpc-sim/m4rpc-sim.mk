@@ -10,7 +10,3 @@ $(M4RPC_SIM): $(B)/obj/tools/m4rpc-sim/main.o $$(H7EMU_LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
 
 TOOLS += $(M4RPC_SIM)
-
-# `make build/tools/m4rpc-sim` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(M4RPC_SIM)): %: $(TOP)/%
-	@:

@@ -17,9 +17,5 @@ $(RAWCALL): $(RAWCALL_OBJS)
 
 TOOLS += $(RAWCALL)
 
-# `make build/tools/x8h7-rawcall` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(RAWCALL)): %: $(TOP)/%
-	@:
-
 rawcall: $(RAWCALL)
 .PHONY: rawcall
