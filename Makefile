@@ -22,7 +22,10 @@ KOUT ?= $(B)/kmod/$(subst /,_,$(patsubst /%,%,$(KDIR)))$(if $(ARCH),-$(ARCH))
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes
-CPPFLAGS += -D_GNU_SOURCE -I$(TOP)/kernel/common -I$(TOP)/kernel/include/uapi -I$(TOP)/lib/include
+CPPFLAGS += -D_GNU_SOURCE -I$(TOP)/kernel/include/uapi -I$(TOP)/lib/include
+# The C shared with the kernel (frame codec, msgpack scanner, reassembler),
+# for the objects that include its headers, not for every program.
+KCOMMON_CFLAGS := -I$(TOP)/kernel/common
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS)
 
 # msgpack-c: 6.x calls itself msgpack-c, 4.x (Debian 12) msgpack.

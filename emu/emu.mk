@@ -11,8 +11,9 @@ H7EMU_TSAN_LIB := $(B)/obj-tsan/libh7emu.a
 # What a program linking libh7emu.a needs after it.
 H7EMU_LDLIBS = $(MSGPACK_LIBS) -pthread -lm
 
-# (kernel/common/x8h7_frame.c needs nothing more than its own directory.)
-H7EMU_CFLAGS = $(MSGPACK_CFLAGS) -pthread
+# h7emu_priv.h includes x8h7_frame.h; kernel/common/x8h7_frame.c needs
+# nothing more than its own directory.
+H7EMU_CFLAGS = $(MSGPACK_CFLAGS) -pthread $(KCOMMON_CFLAGS)
 $(call obj-cflags,$(filter emu/%,$(H7EMU_SRCS)),H7EMU_CFLAGS)
 
 $(H7EMU_LIB): $(patsubst %.c,$(B)/obj/%.o,$(H7EMU_SRCS))

@@ -7,9 +7,9 @@
 HOST_TESTS_COMMON := $(B)/tests/test_x8h7_frame $(B)/tests/test_mpack_scan
 HOST_TESTS += $(HOST_TESTS_COMMON)
 
-# The tests of kernel/common/ (these and reasm.mk's): the harness, and
-# msgpack-c to check against.
-HOST_CODEC_TEST_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS)
+# The tests of kernel/common/ (these and reasm.mk's): its headers, the
+# harness, and msgpack-c to check against.
+HOST_CODEC_TEST_CFLAGS = $(KCOMMON_CFLAGS) $(KSFT_CFLAGS) $(MSGPACK_CFLAGS)
 $(call obj-cflags,$(addprefix tests/host/,test_x8h7_frame.c test_mpack_scan.c),\
 	HOST_CODEC_TEST_CFLAGS)
 

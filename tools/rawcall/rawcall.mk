@@ -8,7 +8,7 @@ RAWCALL_OBJS := $(patsubst %,$(B)/obj/tools/rawcall/%.o,$(RAWCALL_SRCS)) \
 	$(B)/obj/kernel/common/x8h7_frame.o $(B)/obj/kernel/common/mpack_scan.o \
 	$(B)/obj/kernel/common/rpc_reasm.o
 
-RAWCALL_CFLAGS = -I$(TOP)/tools/rawcall $(MSGPACK_CFLAGS) $(KMOD_CFLAGS)
+RAWCALL_CFLAGS = -I$(TOP)/tools/rawcall $(KCOMMON_CFLAGS) $(MSGPACK_CFLAGS) $(KMOD_CFLAGS)
 $(call obj-cflags,$(addprefix tools/rawcall/,$(RAWCALL_SRCS)),RAWCALL_CFLAGS)
 
 $(RAWCALL): $(RAWCALL_OBJS)
