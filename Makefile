@@ -22,7 +22,10 @@ KOUT ?= $(B)/kmod/$(subst /,_,$(patsubst /%,%,$(KDIR)))$(if $(ARCH),-$(ARCH))
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes
-CPPFLAGS += -D_GNU_SOURCE -I$(TOP)/kernel/common -I$(TOP)/kernel/include/uapi -I$(TOP)/lib/include
+CPPFLAGS += -D_GNU_SOURCE -I$(TOP)/kernel/include/uapi -I$(TOP)/lib/include
+# The C shared with the kernel (frame codec, msgpack scanner, reassembler),
+# for the objects that include its headers, not for every program.
+KCOMMON_CFLAGS := -I$(TOP)/kernel/common
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS)
 
 # msgpack-c: 6.x calls itself msgpack-c, 4.x (Debian 12) msgpack.
@@ -36,24 +39,55 @@ KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null)
 KSFT := $(B)/kselftest
 KSFT_CFLAGS = -I$(KSFT)
 
+# The sanitizers, for compiling (the flavours below) and for linking.
+# -fno-sanitize-recover makes any UBSan finding abort the test, so it fails.
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+TSAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+
+# $(call obj-cflags,SOURCES,VAR): compile the objects of SOURCES (paths
+# from the top, in any flavour) with $(VAR) too. VAR is expanded when they
+# are compiled, so it may be defined anywhere, before or after.
+obj-cflags = $(foreach f,$(basename $(1)),$(eval OBJ_CFLAGS_$(f) += $$($(strip $(2)))))
+
 # Filled by the fragments.
 HOST_TESTS :=		# host unit test binaries (TAP on stdout)
 VM_TESTS :=		# selftest binaries run inside the VM, in this order
 TOOLS :=		# programs under build/tools
 LIBS :=			# libraries under build/lib
 
+# Fragments work in any include order: each defines its own variables and
+# names another fragment's only where they are expanded late, in recipes,
+# in `=` variables, or as $$(VAR) in prerequisites (second expansion, after
+# every fragment is read).
+.SECONDEXPANSION:
+
 include scripts/deps.mk
 include kernel/kernel.mk
-# Every directory's fragment: lib/*.mk, tools/*/*.mk, tests/host/*.mk, selftests/*/*.mk.
-include $(sort $(wildcard lib/*.mk tools/*.mk tools/*/*.mk tests/host/*.mk selftests/*/*.mk))
+# Every directory's fragment: emu/*.mk, lib/*.mk, tools/*/*.mk, tests/host/*.mk, selftests/*/*.mk.
+include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk tests/host/*.mk selftests/*/*.mk))
 include scripts/vm.mk
 
-# Shared compile rules: build/obj/<path>.o from <path>.c.
-$(B)/obj/%.o: $(TOP)/%.c | deps-build
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS_$(notdir $*)) -MMD -MP -c -o $@ $<
+# `make build/tools/m4rpc-sim` from the top directory: the same file as
+# $(B)/tools/m4rpc-sim, the name every rule uses.
+$(patsubst $(TOP)/%,%,$(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS)): %: $(TOP)/%
+	@:
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+# Shared compile rules: build/FLAVOUR/<path>.o from <path>.c, in three
+# flavours never mixed: obj (plain), obj-san (ASan + UBSan, for the host
+# tests and the code they test) and obj-tsan (ThreadSanitizer). An object's
+# own flags come from OBJ_CFLAGS_<path>, <path> being its source without .c
+# (two files may share a name: selftests/ep/ep_route.c, kernel/ep/ep_route.c).
+define compile-flavour
+$(B)/$(1)/%.o: $(TOP)/%.c | deps-build
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$($(2)) $$(OBJ_CFLAGS_$$*) -MMD -MP -c -o $$@ $$<
+endef
+$(eval $(call compile-flavour,obj,))
+$(eval $(call compile-flavour,obj-san,SAN_CFLAGS))
+$(eval $(call compile-flavour,obj-tsan,TSAN_CFLAGS))
+
+-include $(shell find $(B)/obj $(B)/obj-san $(B)/obj-tsan -name '*.d' 2>/dev/null)
 
 all: modules userspace
 userspace: $(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS)

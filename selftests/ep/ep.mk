@@ -7,18 +7,14 @@ EP_TEST_NAMES := ep_basic ep_framing ep_route ep_flow ep_life ep_stress
 EP_TESTS := $(addprefix $(B)/selftests/,$(EP_TEST_NAMES))
 EP_UTIL_OBJ := $(B)/obj/selftests/ep/ep_util.o
 
-$(foreach t,ep_util $(EP_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
-	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
-	-I$$(TOP)/selftests/link -I$$(TOP)/selftests/common))
+# Every source here: the harness, msgpack-c, h7emu.h, link_env.h, vm_util.h.
+EP_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
+	-I$(TOP)/selftests/link -I$(TOP)/selftests/common
+$(call obj-cflags,$(wildcard selftests/ep/*.c),EP_CFLAGS)
 
 $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \
-		$(B)/obj/selftests/link/link_env.o $(VM_UTIL_OBJ) \
-		$(B)/lib/libh7emu.a
+		$$(LINK_ENV_OBJ) $$(VM_UTIL_OBJ) $$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 
 VM_TESTS += $(EP_TESTS)
-
-# `make build/selftests/NAME` from the top directory names the same files.
-$(patsubst $(TOP)/%,%,$(EP_TESTS)): %: $(TOP)/%
-	@:

@@ -3,22 +3,18 @@
 # sysfs, traffic in both nIRQ modes, faults, unbind and unload under traffic.
 # Root and the modules are needed: run them in the VM (scripts/vm-run.sh).
 # M4RPC_TEST_SIM_KO=path/m4rpc_sim.ko runs them against another simulator.
-# (Read before tools/sim/sim.mk: the archive is named by its path.)
 LINK_TEST_NAMES := link_basic link_faults link_life
 LINK_TESTS := $(addprefix $(B)/selftests/,$(LINK_TEST_NAMES))
 LINK_ENV_OBJ := $(B)/obj/selftests/link/link_env.o
 
-$(foreach t,link_env $(LINK_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
-	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
-	-I$$(TOP)/selftests/common))
+# Every source here: the harness, msgpack-c, h7emu.h, vm_util.h.
+LINK_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
+	-I$(TOP)/selftests/common
+$(call obj-cflags,$(wildcard selftests/link/*.c),LINK_CFLAGS)
 
 $(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \
-		$(VM_UTIL_OBJ) $(B)/lib/libh7emu.a
+		$$(VM_UTIL_OBJ) $$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 
 VM_TESTS += $(LINK_TESTS)
-
-# `make build/selftests/NAME` from the top directory names the same files.
-$(patsubst $(TOP)/%,%,$(LINK_TESTS)): %: $(TOP)/%
-	@:

@@ -3,12 +3,9 @@
 # the other selftests; it finds the tools in build/tools.
 RAWCALL_VM_TEST := $(B)/selftests/rawcall
 
-$(RAWCALL_VM_TEST): $(TOP)/selftests/rawcall/rawcall.sh $(B)/tools/x8h7-rawcall \
-		$(B)/tools/m4rpc-sim
+$(RAWCALL_VM_TEST): $(TOP)/selftests/rawcall/rawcall.sh $$(RAWCALL) \
+		$$(M4RPC_SIM)
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 
 VM_TESTS += $(RAWCALL_VM_TEST)
-
-$(patsubst $(TOP)/%,%,$(RAWCALL_VM_TEST)): %: $(TOP)/%
-	@:

@@ -4,9 +4,11 @@
 # the VM (scripts/vm-run.sh), which sets M4RPC_KMOD_DIR.
 SIM_KMOD_TEST := $(B)/selftests/sim_kmod
 
-EXTRA_CFLAGS_sim_kmod := $(KSFT_CFLAGS) -pthread -I$(TOP)/selftests/common
+# Every source here: the harness, vm_util.h.
+SIM_KMOD_CFLAGS = $(KSFT_CFLAGS) -pthread -I$(TOP)/selftests/common
+$(call obj-cflags,$(wildcard selftests/sim_kmod/*.c),SIM_KMOD_CFLAGS)
 
-$(SIM_KMOD_TEST): $(B)/obj/selftests/sim_kmod/sim_kmod.o $(VM_UTIL_OBJ)
+$(SIM_KMOD_TEST): $(B)/obj/selftests/sim_kmod/sim_kmod.o $$(VM_UTIL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^
 
@@ -25,7 +27,3 @@ sim-kmod-consumer: | deps-build
 	$(MAKE) $(subst M=$(KOUT),M=$(SIM_KMOD_CONSUMER),$(KBUILD_ARGS)) modules
 
 .PHONY: sim-kmod-consumer
-
-# `make build/selftests/sim_kmod` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(SIM_KMOD_TEST)): %: $(TOP)/%
-	@:

@@ -1,33 +1,24 @@
-# Host unit tests of the H7 + M4 emulator (tools/sim/, issue 3). Like the
+# Host unit tests of the H7 + M4 emulator (emu/, issue 3). Like the
 # codec's tests (host.mk) they run under ASan and UBSan, linked with the
-# emulator compiled again with them ($(B)/obj-san/libh7emu.a, whose rule is
-# in tools/sim/sim.mk). test_h7emu_run, the one that runs the emulator in a
-# thread, is also built with ThreadSanitizer as test_h7emu_run_tsan.
+# emulator compiled again with them (H7EMU_SAN_LIB, emu/emu.mk).
+# test_h7emu_run, the one that runs the emulator in a thread, is also built
+# with ThreadSanitizer as test_h7emu_run_tsan.
 H7EMU_TEST_NAMES := test_h7emu_h7 test_h7emu_m4 test_h7emu_fault test_h7emu_run
 H7EMU_TESTS := $(addprefix $(B)/tests/,$(H7EMU_TEST_NAMES))
-H7EMU_SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer
-H7EMU_TSAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 
-# The tests include h7emu.h.
-$(B)/obj-san/tests/host/test_h7emu_%.o: CPPFLAGS += -I$(TOP)/tools/sim
-$(B)/obj-tsan/tests/host/test_h7emu_%.o: CPPFLAGS += -I$(TOP)/tools/sim
+# The harness, h7emu.h, and msgpack-c to decode what the M4 sends.
+H7EMU_TEST_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -I$(TOP)/emu
+$(call obj-cflags,$(addprefix tests/host/,$(addsuffix .c,$(H7EMU_TEST_NAMES))),\
+	H7EMU_TEST_CFLAGS)
 
-$(H7EMU_TESTS): $(B)/tests/%: $(B)/obj-san/tests/host/%.o $(B)/obj-san/libh7emu.a
+$(H7EMU_TESTS): $(B)/tests/%: $(B)/obj-san/tests/host/%.o $$(H7EMU_SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(H7EMU_SAN_CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
-
-$(B)/obj-tsan/%.o: $(TOP)/%.c | deps-build
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(H7EMU_TSAN_CFLAGS) $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) \
-		-MMD -MP -c -o $@ $<
-
--include $(shell find $(B)/obj-tsan -name '*.d' 2>/dev/null)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
 
 $(B)/tests/test_h7emu_run_tsan: $(B)/obj-tsan/tests/host/test_h7emu_run.o \
-		$(B)/obj-tsan/libh7emu.a
+		$$(H7EMU_TSAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(H7EMU_TSAN_CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
+	$(CC) $(TSAN_CFLAGS) -o $@ $^ $(H7EMU_LDLIBS)
 
 HOST_TESTS += $(H7EMU_TESTS) $(B)/tests/test_h7emu_run_tsan
 

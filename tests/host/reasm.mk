@@ -4,21 +4,21 @@
 # msgpack-c.
 REASM_TESTS := $(B)/tests/test_rpc_reasm $(B)/tests/test_rpc_msg
 
-$(B)/tests/test_rpc_reasm: $(OBJ_SAN)/tests/host/test_rpc_reasm.o \
-		$(OBJ_SAN)/kernel/common/rpc_reasm.o $(OBJ_SAN)/kernel/common/mpack_scan.o
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_TEST_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+# As host.mk's tests of kernel/common/.
+$(call obj-cflags,tests/host/test_rpc_reasm.c tests/host/test_rpc_msg.c,\
+	HOST_CODEC_TEST_CFLAGS)
 
-$(B)/tests/test_rpc_msg: $(OBJ_SAN)/tests/host/test_rpc_msg.o \
-		$(OBJ_SAN)/kernel/common/rpc_msg.o $(OBJ_SAN)/kernel/common/mpack_scan.o
+$(B)/tests/test_rpc_reasm: $(B)/obj-san/tests/host/test_rpc_reasm.o \
+		$(B)/obj-san/kernel/common/rpc_reasm.o $(B)/obj-san/kernel/common/mpack_scan.o
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_TEST_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
+
+$(B)/tests/test_rpc_msg: $(B)/obj-san/tests/host/test_rpc_msg.o \
+		$(B)/obj-san/kernel/common/rpc_msg.o $(B)/obj-san/kernel/common/mpack_scan.o
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(MSGPACK_LIBS)
 
 HOST_TESTS += $(REASM_TESTS)
-
-# `make build/tests/NAME` from the top directory names the same files.
-$(patsubst $(TOP)/%,%,$(REASM_TESTS)): %: $(TOP)/%
-	@:
 
 check-host-reasm: $(REASM_TESTS)
 	@rc=0; for t in $^; do $$t || rc=1; done; exit $$rc

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Host tests of the emulator's run loop (tools/sim/h7emu_run.c) on the
+ * Host tests of the emulator's run loop (emu/h7emu_run.c) on the
  * loopback backend, in real time: the emulator works in its own thread
  * while the test, as a careful master, clocks transfers and reads counters
  * and switches faults under the emulator's mutex. Every wait is bounded;

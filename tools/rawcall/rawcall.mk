@@ -8,18 +8,14 @@ RAWCALL_OBJS := $(patsubst %,$(B)/obj/tools/rawcall/%.o,$(RAWCALL_SRCS)) \
 	$(B)/obj/kernel/common/x8h7_frame.o $(B)/obj/kernel/common/mpack_scan.o \
 	$(B)/obj/kernel/common/rpc_reasm.o
 
-$(foreach f,$(RAWCALL_SRCS),\
-	$(eval EXTRA_CFLAGS_$(f) += -I$(TOP)/tools/rawcall $$(MSGPACK_CFLAGS) $$(KMOD_CFLAGS)))
+RAWCALL_CFLAGS = -I$(TOP)/tools/rawcall $(KCOMMON_CFLAGS) $(MSGPACK_CFLAGS) $(KMOD_CFLAGS)
+$(call obj-cflags,$(addprefix tools/rawcall/,$(RAWCALL_SRCS)),RAWCALL_CFLAGS)
 
 $(RAWCALL): $(RAWCALL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(MSGPACK_LIBS) $(KMOD_LIBS)
 
 TOOLS += $(RAWCALL)
-
-# `make build/tools/x8h7-rawcall` from the top directory names the same file.
-$(patsubst $(TOP)/%,%,$(RAWCALL)): %: $(TOP)/%
-	@:
 
 rawcall: $(RAWCALL)
 .PHONY: rawcall

@@ -90,8 +90,9 @@ static void h7c_dma_complete(struct h7emu *e, bool late)
 
 	memcpy(frame, e->dma_rx, sizeof(frame));
 	e->st.frames_in++;
-	if (fault_chance(&e->rng[FS_FLIP_MOSI], e->cfg.faults.flip_mosi)) {
-		fault_flip_bit(&e->rng[FS_FLIP_MOSI], frame);
+	if (h7emu__fault_chance(&e->rng[FS_FLIP_MOSI],
+				 e->cfg.faults.flip_mosi)) {
+		h7emu__fault_flip_bit(&e->rng[FS_FLIP_MOSI], frame);
 		e->st.fault_flip_mosi++;
 	}
 	/* The transfer frame was sent: it is empty again (spec step 4). */
@@ -130,7 +131,7 @@ static void h7c_arm_shifted(struct h7emu *e)
 	h7c_arm_fill(e, f);
 }
 
-void h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x)
+void h7emu__h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x)
 {
 	u32 len = x->len, i, k, n;
 	bool late;
@@ -275,8 +276,8 @@ static bool h7c_process(struct h7emu *e, u64 t_ns)
 		switch (e->cur.periph) {
 		case X8H7_PERIPH_UI:
 			/* One subframe = one rpmsg message; opcode ignored. */
-			r = m4_deliver(e, EP_RPC, e->cur.data, e->cur.carried,
-				       t_ns);
+			r = h7emu__m4_deliver(e, EP_RPC, e->cur.data,
+					       e->cur.carried, t_ns);
 			if (r == -EAGAIN) {
 				e->st.ui_blocked_passes++;
 				return false;
@@ -316,7 +317,7 @@ static bool h7c_process(struct h7emu *e, u64 t_ns)
 static void h7c_ring_to_frame(struct h7emu *e)
 {
 	u8 chunk[H7EMU_CHUNK_MAX];
-	size_t n = ring_take(&e->ring, chunk, sizeof(chunk));
+	size_t n = h7emu__ring_take(&e->ring, chunk, sizeof(chunk));
 
 	if (!n)
 		return;
@@ -336,7 +337,8 @@ static int h7c_arm_irq(struct h7emu *e, const u8 *frame)
 {
 	int r;
 
-	if (!fault_chance(&e->rng[FS_DROP_EDGE], e->cfg.faults.drop_edge))
+	if (!h7emu__fault_chance(&e->rng[FS_DROP_EDGE],
+				  e->cfg.faults.drop_edge))
 		return e->be->ops->arm(e->be, frame, true);
 	r = e->be->ops->arm(e->be, frame, false);
 	if (r)
@@ -358,18 +360,19 @@ static void h7c_swap(struct h7emu *e)
 
 	if (e->nirq_low || !x8h7_frame_size(e->active))
 		return;
-	garbage = fault_chance(&rng[FS_GARBAGE], e->cfg.faults.garbage);
+	garbage = h7emu__fault_chance(&rng[FS_GARBAGE], e->cfg.faults.garbage);
 	if (garbage) {
 		for (i = 0; i < sizeof(out); i += 8) {
-			u64 v = fault_next(&rng[FS_GARBAGE]);
+			u64 v = h7emu__fault_next(&rng[FS_GARBAGE]);
 
 			memcpy(out + i, &v, 8);
 		}
 	} else {
 		memcpy(out, e->active, sizeof(out));
-		flip = fault_chance(&rng[FS_FLIP_MISO], e->cfg.faults.flip_miso);
+		flip = h7emu__fault_chance(&rng[FS_FLIP_MISO],
+					    e->cfg.faults.flip_miso);
 		if (flip)
-			fault_flip_bit(&rng[FS_FLIP_MISO], out);
+			h7emu__fault_flip_bit(&rng[FS_FLIP_MISO], out);
 	}
 	/* nCS low: the kernel refuses, as the H7 would not swap. */
 	r = h7c_arm_irq(e, out);
@@ -411,7 +414,7 @@ static void h7c_scheduled_resets(struct h7emu *e, u64 t_ns)
 	    t_ns >= e->boot_ns + f->reset_at_ms * NS_PER_MS) {
 		e->reset_at_done = true;
 		e->st.fault_reset++;
-		h7c_reset(e, t_ns);
+		h7emu__h7c_reset(e, t_ns);
 	}
 	if (f->reset_every_ms) {
 		if (!e->next_reset_ns) {
@@ -419,27 +422,27 @@ static void h7c_scheduled_resets(struct h7emu *e, u64 t_ns)
 		} else if (t_ns >= e->next_reset_ns) {
 			e->next_reset_ns = t_ns + f->reset_every_ms * NS_PER_MS;
 			e->st.fault_reset++;
-			h7c_reset(e, t_ns);
+			h7emu__h7c_reset(e, t_ns);
 		}
 	}
 	if (e->reset_requested) {
 		e->reset_requested = false;
 		e->st.fault_reset++;
-		h7c_reset(e, t_ns);
+		h7emu__h7c_reset(e, t_ns);
 	}
 }
 
-void h7c_pass(struct h7emu *e, u64 t_ns)
+void h7emu__h7c_pass(struct h7emu *e, u64 t_ns)
 {
 	e->st.passes++;
 	h7c_scheduled_resets(e, t_ns);
 	if (e->fill_pending)
 		h7c_arm_fill(e, e->fill);
 	/* The M4 is another core: it runs whatever the H7 does. */
-	m4_work(e, t_ns);
+	h7emu__m4_work(e, t_ns);
 	if (!h7c_process(e, t_ns))
 		return;		/* stuck in the UI handler: nothing else */
-	m4_work(e, t_ns);
+	h7emu__m4_work(e, t_ns);
 	h7c_ring_to_frame(e);
 	h7c_swap(e);
 }
@@ -448,9 +451,9 @@ void h7c_pass(struct h7emu *e, u64 t_ns)
  * NRST: both cores restart. Buffers and ring are cleared, nIRQ is released,
  * the DMA is re-armed with the empty transfer frame (replacing whatever
  * the kernel still holds armed), and the M4 starts again: a new greeting.
- * A transfer in flight is lost (see h7c_xfer()).
+ * A transfer in flight is lost (see h7emu__h7c_xfer()).
  */
-void h7c_reset(struct h7emu *e, u64 t_ns)
+void h7emu__h7c_reset(struct h7emu *e, u64 t_ns)
 {
 	e->st.h7_resets++;
 	x8h7_frame_init(e->active);
@@ -464,20 +467,20 @@ void h7c_reset(struct h7emu *e, u64 t_ns)
 	e->rx_late = false;
 	e->walking = false;
 	e->have_cur = false;
-	ring_clear(&e->ring);
+	h7emu__ring_clear(&e->ring);
 	e->reset_ns = t_ns;
 	h7c_set_nirq_high(e);
 	e->armed_data = false;
 	h7c_arm_fill(e, empty_frame());
-	m4_boot(e);
+	h7emu__m4_boot(e);
 }
 
-void h7c_init(struct h7emu *e)
+void h7emu__h7c_init(struct h7emu *e)
 {
 	x8h7_frame_init(e->active);
 	x8h7_frame_init(e->txf);
-	ring_clear(&e->ring);
+	h7emu__ring_clear(&e->ring);
 	/* The H7 starts the M4 at boot (before any BOOT_M4 request). */
 	e->m4.state = e->cfg.m4;
-	m4_boot(e);
+	h7emu__m4_boot(e);
 }

@@ -96,7 +96,7 @@ static void lb_destroy(struct h7emu_backend *be)
 	free(lb);
 }
 
-const struct h7emu_backend_ops h7emu_loopback_ops = {
+static const struct h7emu_backend_ops h7emu_loopback_ops = {
 	.arm = lb_arm,
 	.set_nirq = lb_set_nirq,
 	.wait = lb_wait,
@@ -146,7 +146,7 @@ int h7emu_loopback_xfer(struct h7emu *e, const uint8_t *mosi, uint32_t len,
 	}
 	lb->info.armed = false;
 	lb->info.armed_irq = false;
-	h7c_xfer(e, &x);
+	h7emu__h7c_xfer(e, &x);
 	pthread_cond_broadcast(&e->changed);
 	pthread_mutex_unlock(&e->lock);
 	return 0;

@@ -52,17 +52,17 @@ int h7emu_run(struct h7emu *e)
 
 		pthread_mutex_lock(&e->lock);
 		if (r == 1)
-			h7c_xfer(e, &x);
+			h7emu__h7c_xfer(e, &x);
 		now = h7emu_now_ns();
 		if (drained && drained < DRAIN_MAX) {
 			/* more may be queued: look before the pass */
 		} else if (e->paused) {
 			if (e->steps) {
 				e->steps--;
-				h7c_pass(e, now);
+				h7emu__h7c_pass(e, now);
 			}
 		} else if (now >= next) {
-			h7c_pass(e, now);
+			h7emu__h7c_pass(e, now);
 			next += period;
 			if (next <= now)
 				next = now + period;

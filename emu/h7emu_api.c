@@ -96,8 +96,8 @@ struct h7emu *h7emu_new(const struct h7emu_config *cfg,
 	pthread_condattr_destroy(&ca);
 	e->cfg = *cfg;
 	e->be = be;
-	fault_seed(e->rng, cfg->seed);
-	h7c_init(e);
+	h7emu__fault_seed(e->rng, cfg->seed);
+	h7emu__h7c_init(e);
 	return e;
 
 fail_be:
@@ -129,7 +129,7 @@ uint64_t h7emu_now_ns(void)
 void h7emu_xfer_done(struct h7emu *e, const struct h7emu_xfer *x)
 {
 	pthread_mutex_lock(&e->lock);
-	h7c_xfer(e, x);
+	h7emu__h7c_xfer(e, x);
 	pthread_cond_broadcast(&e->changed);
 	pthread_mutex_unlock(&e->lock);
 }
@@ -137,7 +137,7 @@ void h7emu_xfer_done(struct h7emu *e, const struct h7emu_xfer *x)
 void h7emu_pass(struct h7emu *e, uint64_t t_ns)
 {
 	pthread_mutex_lock(&e->lock);
-	h7c_pass(e, t_ns);
+	h7emu__h7c_pass(e, t_ns);
 	pthread_cond_broadcast(&e->changed);
 	pthread_mutex_unlock(&e->lock);
 }
@@ -220,7 +220,7 @@ int h7emu_set_m4(struct h7emu *e, int m4)
 	e->cfg.m4 = m4;
 	e->m4.state = m4;
 	/* A (re)start of the M4 alone: the H7 greets it again. */
-	m4_boot(e);
+	h7emu__m4_boot(e);
 	pthread_mutex_unlock(&e->lock);
 	return 0;
 }
@@ -255,9 +255,9 @@ static int m4_api(struct h7emu *e, enum m4_ep ep, const char *method,
 	if (e->m4.state != H7EMU_M4_RUNNING)
 		r = -ENODEV;
 	else if (method)
-		m4_notify_bin(e, method, buf, n);
+		h7emu__m4_notify_bin(e, method, buf, n);
 	else
-		m4_send(e, ep, buf, n);
+		h7emu__m4_send(e, ep, buf, n);
 	pthread_mutex_unlock(&e->lock);
 	return r;
 }

@@ -116,8 +116,8 @@ static void tty_loop(struct h7emu *e, u64 t_ns)
 			return;
 		}
 		if (line)
-			m4_serial_write(e, m->serial_rx, line);
-		m4_serial_write(e, (const u8 *)"\r\n", 2);
+			h7emu__m4_serial_write(e, m->serial_rx, line);
+		h7emu__m4_serial_write(e, (const u8 *)"\r\n", 2);
 		memmove(m->serial_rx, m->serial_rx + used, m->serial_len - used);
 		m->serial_len -= used;
 	}
@@ -138,11 +138,11 @@ static void traffic_send(struct h7emu *e, u64 t_ns)
 	for (i = 0; i < tr->size; i++)
 		payload[i] = (u8)(seq + i);
 	if (kind == H7EMU_TRAFFIC_RAW) {
-		m4_send(e, EP_RAW, payload, tr->size);
+		h7emu__m4_send(e, EP_RAW, payload, tr->size);
 		return;
 	}
 	if (kind == H7EMU_TRAFFIC_SERIAL) {
-		m4_serial_write(e, payload, tr->size);
+		h7emu__m4_serial_write(e, payload, tr->size);
 		return;
 	}
 	msgpack_sbuffer_init(&sb);
@@ -161,7 +161,7 @@ static void traffic_send(struct h7emu *e, u64 t_ns)
 	msgpack_pack_uint32(&pk, seq);
 	msgpack_pack_bin(&pk, tr->size);
 	msgpack_pack_bin_body(&pk, payload, tr->size);
-	m4_send_packed(e, &sb);
+	h7emu__m4_send_packed(e, &sb);
 	msgpack_sbuffer_destroy(&sb);
 	if (kind == H7EMU_TRAFFIC_CALL) {
 		e->st.m4_calls_out++;
@@ -262,7 +262,7 @@ static const struct sketch_def sketches[H7EMU_SKETCH_NR] = {
 		no_methods, NULL },
 };
 
-const struct sketch_def *sketch_get(enum h7emu_sketch sketch)
+const struct sketch_def *h7emu__sketch_get(enum h7emu_sketch sketch)
 {
 	if ((unsigned int)sketch >= H7EMU_SKETCH_NR)
 		sketch = H7EMU_SKETCH_BARE;
@@ -271,7 +271,7 @@ const struct sketch_def *sketch_get(enum h7emu_sketch sketch)
 
 const char *h7emu_sketch_name(enum h7emu_sketch sketch)
 {
-	return sketch_get(sketch)->name;
+	return h7emu__sketch_get(sketch)->name;
 }
 
 int h7emu_sketch_parse(const char *name)

@@ -361,4 +361,25 @@ int h7emu_traffic_kind_parse(const char *name);
 /* One line per counter; @all: also those at zero. */
 void h7emu_stats_print(FILE *f, const struct h7emu_stats *st, bool all);
 
+/* ---- settings by name (h7emu_settings.c) ----------------------------- */
+
+/*
+ * Set one value of @cfg from text, by the name of m4rpc-sim's long option
+ * without its dashes: "sketch", "fw-version", "uid", "boot-m4", "pass-us",
+ * "m4-slots", "seed", "traffic-rate|size|kind|timeout|method", and the
+ * faults below. A flag ("clip-53df799") takes NULL for 1. 0, -ENOENT for
+ * an unknown name, -EINVAL for a value out of range.
+ */
+int h7emu_config_set(struct h7emu_config *cfg, const char *name,
+		     const char *value);
+/* The same for the faults alone, the settings that may change while the
+ * emulator runs (h7emu_set_faults()): "flip-mosi", "flip-miso",
+ * "drop-edge", "garbage", "slow-m4", "clip-53df799", "reset-at",
+ * "reset-every", "cut-boot-m4". -EINVAL for another setting's name. */
+int h7emu_faults_set(struct h7emu_faults *f, const char *name,
+		     const char *value);
+/* The settings' number syntax (C's: 10, 0x0a, 012), for a front end's own
+ * options: 0 and *v, or -EINVAL when not a number in 0..@max. */
+int h7emu_parse_uint(const char *s, unsigned long max, uint32_t *v);
+
 #endif /* H7EMU_H */

@@ -6,7 +6,7 @@
  */
 #include "h7emu_priv.h"
 
-u64 fault_next(u64 *state)
+u64 h7emu__fault_next(u64 *state)
 {
 	u64 z = (*state += 0x9e3779b97f4a7c15ull);
 
@@ -15,25 +15,25 @@ u64 fault_next(u64 *state)
 	return z ^ (z >> 31);
 }
 
-void fault_seed(u64 *rng, u64 seed)
+void h7emu__fault_seed(u64 *rng, u64 seed)
 {
 	unsigned int i;
 
 	for (i = 0; i < FS_NR; i++) {
 		rng[i] = seed ^ ((u64)(i + 1) << 56);
-		fault_next(&rng[i]);
+		h7emu__fault_next(&rng[i]);
 	}
 }
 
-bool fault_chance(u64 *state, double p)
+bool h7emu__fault_chance(u64 *state, double p)
 {
 	if (p <= 0)
 		return false;
 	/* Always draw when enabled, so p = 1 still advances the stream. */
-	return (double)(fault_next(state) >> 11) * 0x1.0p-53 < p;
+	return (double)(h7emu__fault_next(state) >> 11) * 0x1.0p-53 < p;
 }
 
-void fault_flip_bit(u64 *state, u8 *frame)
+void h7emu__fault_flip_bit(u64 *state, u8 *frame)
 {
 	unsigned int size = m4rpc_get_le16(frame), n, bit;
 
@@ -41,6 +41,6 @@ void fault_flip_bit(u64 *state, u8 *frame)
 	if (size > X8H7_PAYLOAD_MAX)
 		size = X8H7_PAYLOAD_MAX;
 	n = X8H7_HDR_LEN + size;
-	bit = fault_next(state) % (n * 8);
+	bit = h7emu__fault_next(state) % (n * 8);
 	frame[bit / 8] ^= 1u << (bit % 8);
 }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * m4rpc-sim: the H7 + M4 emulator (libh7emu) attached to a simulated board
- * of the m4rpc_sim kernel module, /dev/m4rpc-simN. The emulator runs in a
- * thread; this one handles signals, statistics and the optional command
- * stream on stdin.
+ * m4rpc-sim: the H7 + M4 emulator (libh7emu, emu/) attached to a simulated
+ * board of the m4rpc_sim kernel module, /dev/m4rpc-simN. The emulator runs
+ * in a thread; this one handles signals, statistics and the optional
+ * command stream on stdin. What the options set is the library's
+ * (h7emu_config_set(): names, ranges, syntax); this file only maps the
+ * command line and the commands onto it.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -89,113 +90,38 @@ static void usage(FILE *f)
 		H7EMU_M4_THREAD_HANDLE);
 }
 
-enum {
-	O_FW = 256, O_UID, O_BOOT, O_PASS, O_SLOTS, O_SEED,
-	O_TRATE, O_TSIZE, O_TKIND, O_TTIMEOUT, O_TMETHOD,
-	O_FLIP_MOSI, O_FLIP_MISO, O_DROP_EDGE, O_GARBAGE, O_SLOW, O_CLIP,
-	O_RESET_AT, O_RESET_EVERY, O_CUT_BOOT, O_STATS_EVERY, O_COMMANDS,
-};
+/* O_SET: a setting of the emulator, named as the option (without dashes). */
+enum { O_SET = 256, O_STATS_EVERY, O_COMMANDS };
 
 static const struct option options[] = {
 	{ "board", required_argument, NULL, 'b' },
 	{ "sketch", required_argument, NULL, 's' },
-	{ "fw-version", required_argument, NULL, O_FW },
-	{ "uid", required_argument, NULL, O_UID },
-	{ "boot-m4", required_argument, NULL, O_BOOT },
-	{ "pass-us", required_argument, NULL, O_PASS },
-	{ "m4-slots", required_argument, NULL, O_SLOTS },
-	{ "seed", required_argument, NULL, O_SEED },
-	{ "traffic-rate", required_argument, NULL, O_TRATE },
-	{ "traffic-size", required_argument, NULL, O_TSIZE },
-	{ "traffic-kind", required_argument, NULL, O_TKIND },
-	{ "traffic-timeout", required_argument, NULL, O_TTIMEOUT },
-	{ "traffic-method", required_argument, NULL, O_TMETHOD },
-	{ "flip-mosi", required_argument, NULL, O_FLIP_MOSI },
-	{ "flip-miso", required_argument, NULL, O_FLIP_MISO },
-	{ "drop-edge", required_argument, NULL, O_DROP_EDGE },
-	{ "garbage", required_argument, NULL, O_GARBAGE },
-	{ "slow-m4", required_argument, NULL, O_SLOW },
-	{ "clip-53df799", no_argument, NULL, O_CLIP },
-	{ "reset-at", required_argument, NULL, O_RESET_AT },
-	{ "reset-every", required_argument, NULL, O_RESET_EVERY },
-	{ "cut-boot-m4", required_argument, NULL, O_CUT_BOOT },
+	{ "fw-version", required_argument, NULL, O_SET },
+	{ "uid", required_argument, NULL, O_SET },
+	{ "boot-m4", required_argument, NULL, O_SET },
+	{ "pass-us", required_argument, NULL, O_SET },
+	{ "m4-slots", required_argument, NULL, O_SET },
+	{ "seed", required_argument, NULL, O_SET },
+	{ "traffic-rate", required_argument, NULL, O_SET },
+	{ "traffic-size", required_argument, NULL, O_SET },
+	{ "traffic-kind", required_argument, NULL, O_SET },
+	{ "traffic-timeout", required_argument, NULL, O_SET },
+	{ "traffic-method", required_argument, NULL, O_SET },
+	{ "flip-mosi", required_argument, NULL, O_SET },
+	{ "flip-miso", required_argument, NULL, O_SET },
+	{ "drop-edge", required_argument, NULL, O_SET },
+	{ "garbage", required_argument, NULL, O_SET },
+	{ "slow-m4", required_argument, NULL, O_SET },
+	{ "clip-53df799", no_argument, NULL, O_SET },
+	{ "reset-at", required_argument, NULL, O_SET },
+	{ "reset-every", required_argument, NULL, O_SET },
+	{ "cut-boot-m4", required_argument, NULL, O_SET },
 	{ "stats-every", required_argument, NULL, O_STATS_EVERY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "commands", no_argument, NULL, O_COMMANDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL }
 };
-
-static int parse_u32(const char *s, unsigned long max, uint32_t *v)
-{
-	unsigned long n;
-	char *end;
-
-	errno = 0;
-	n = strtoul(s, &end, 0);
-	if (errno || end == s || *end || n > max || *s == '-')
-		return -EINVAL;
-	*v = n;
-	return 0;
-}
-
-static int parse_prob(const char *s, double *p)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || isnan(v) || v < 0 || v > 1)
-		return -EINVAL;
-	*p = v;
-	return 0;
-}
-
-static int parse_uid(const char *s, uint8_t *uid)
-{
-	unsigned int i, v;
-
-	if (strlen(s) != 2 * H7EMU_UID_LEN)
-		return -EINVAL;
-	for (i = 0; i < H7EMU_UID_LEN; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -EINVAL;
-		uid[i] = v;
-	}
-	return 0;
-}
-
-/* A fault option, from the command line or a command: 0 or -EINVAL. */
-static int set_fault(struct h7emu_faults *f, int opt, const char *arg)
-{
-	uint32_t v;
-
-	switch (opt) {
-	case O_FLIP_MOSI:
-		return parse_prob(arg, &f->flip_mosi);
-	case O_FLIP_MISO:
-		return parse_prob(arg, &f->flip_miso);
-	case O_DROP_EDGE:
-		return parse_prob(arg, &f->drop_edge);
-	case O_GARBAGE:
-		return parse_prob(arg, &f->garbage);
-	case O_SLOW:
-		return parse_u32(arg, 600000, &f->slow_m4_ms);
-	case O_CLIP:
-		if (parse_u32(arg ? arg : "1", 1, &v))
-			return -EINVAL;
-		f->clip_53df799 = v;
-		return 0;
-	case O_RESET_AT:
-		return parse_u32(arg, UINT32_MAX, &f->reset_at_ms);
-	case O_RESET_EVERY:
-		return parse_u32(arg, UINT32_MAX, &f->reset_every_ms);
-	case O_CUT_BOOT:
-		return parse_u32(arg, UINT32_MAX, &f->cut_boot_m4);
-	}
-	return -EINVAL;
-}
 
 static void print_stats(struct h7emu *emu, const char *why)
 {
@@ -209,10 +135,9 @@ static void print_stats(struct h7emu *emu, const char *why)
 /* One line of --commands. */
 static void command(struct h7emu *emu, char *line, bool *quit)
 {
+	struct h7emu_config c;
 	struct h7emu_faults f;
-	const struct option *o;
 	char *arg, *nl;
-	uint32_t v;
 
 	nl = strchr(line, '\n');
 	if (nl)
@@ -229,8 +154,8 @@ static void command(struct h7emu *emu, char *line, bool *quit)
 	} else if (!strcmp(line, "reset")) {
 		h7emu_reset(emu);
 	} else if (!strcmp(line, "boot-m4") && arg &&
-		   !parse_u32(arg[0] == '-' ? arg + 1 : arg, 1, &v)) {
-		h7emu_set_m4(emu, arg[0] == '-' ? -(int)v : (int)v);
+		   !h7emu_config_set(&c, "boot-m4", arg)) {
+		h7emu_set_m4(emu, c.m4);
 	} else if (!strcmp(line, "serial") && arg) {
 		if (h7emu_m4_serial_write(emu, arg, strlen(arg)))
 			fprintf(stderr, "%s: serial: the M4 has no RPC\n", prog);
@@ -243,12 +168,8 @@ static void command(struct h7emu *emu, char *line, bool *quit)
 				    text ? strlen(text) : 0))
 			fprintf(stderr, "%s: notify: the M4 has no RPC\n", prog);
 	} else {
-		for (o = options; o->name; o++)
-			if (!strcmp(o->name, line))
-				break;
 		h7emu_get_faults(emu, &f);
-		if (!o->name || set_fault(&f, o->val, arg) ||
-		    h7emu_set_faults(emu, &f))
+		if (h7emu_faults_set(&f, line, arg) || h7emu_set_faults(emu, &f))
 			fprintf(stderr, "%s: bad command: %s%s%s\n", prog, line,
 				arg ? " " : "", arg ? arg : "");
 	}
@@ -309,7 +230,7 @@ int main(int argc, char **argv)
 	struct m4rpc_sim_info info;
 	struct h7emu *emu;
 	bool quiet = false, commands = false;
-	uint32_t board = 0, stats_every = 0, v;
+	uint32_t board = 0, stats_every = 0;
 	sigset_t sigs;
 	int opt, r, sfd, li;
 
@@ -322,62 +243,16 @@ int main(int argc, char **argv)
 		r = 0;
 		switch (opt) {
 		case 'b':
-			r = parse_u32(optarg, INT_MAX, &board);
+			r = h7emu_parse_uint(optarg, INT_MAX, &board);
 			break;
 		case 's':
-			r = h7emu_sketch_parse(optarg);
-			if (r >= 0)
-				cfg.sketch = r;
+			r = h7emu_config_set(&cfg, "sketch", optarg);
 			break;
-		case O_FW:
-			if (strlen(optarg) > H7EMU_FW_VERSION_MAX)
-				r = -EINVAL;
-			else
-				strcpy(cfg.fw_version, optarg);
-			break;
-		case O_UID:
-			r = parse_uid(optarg, cfg.uid);
-			break;
-		case O_BOOT:
-			if (!strcmp(optarg, "-1"))
-				cfg.m4 = -1;
-			else if (!(r = parse_u32(optarg, 1, &v)))
-				cfg.m4 = v;
-			break;
-		case O_PASS:
-			r = parse_u32(optarg, 10000000, &cfg.pass_us);
-			break;
-		case O_SLOTS:
-			r = parse_u32(optarg, H7EMU_M4_SLOTS_MAX, &cfg.m4_slots);
-			break;
-		case O_SEED:
-			errno = 0;
-			cfg.seed = strtoull(optarg, NULL, 0);
-			r = errno ? -EINVAL : 0;
-			break;
-		case O_TRATE:
-			r = parse_u32(optarg, 100000, &cfg.traffic.rate);
-			break;
-		case O_TSIZE:
-			r = parse_u32(optarg, H7EMU_TRAFFIC_SIZE_MAX,
-				      &cfg.traffic.size);
-			break;
-		case O_TKIND:
-			r = h7emu_traffic_kind_parse(optarg);
-			if (r >= 0)
-				cfg.traffic.kind = r;
-			break;
-		case O_TTIMEOUT:
-			r = parse_u32(optarg, UINT32_MAX, &cfg.traffic.timeout_ms);
-			break;
-		case O_TMETHOD:
-			if (!*optarg || strlen(optarg) >= H7EMU_METHOD_MAX)
-				r = -EINVAL;
-			else
-				strcpy(cfg.traffic.method, optarg);
+		case O_SET:
+			r = h7emu_config_set(&cfg, options[li].name, optarg);
 			break;
 		case O_STATS_EVERY:
-			r = parse_u32(optarg, 86400, &stats_every);
+			r = h7emu_parse_uint(optarg, 86400, &stats_every);
 			break;
 		case 'q':
 			quiet = true;
@@ -389,10 +264,6 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			if (opt >= O_FLIP_MOSI && opt <= O_CUT_BOOT) {
-				r = set_fault(&cfg.faults, opt, optarg);
-				break;
-			}
 			usage(stderr);
 			return 2;
 		}

@@ -23,7 +23,7 @@ static void m4_queue(struct m4_state *m, enum m4_ep ep, const u8 *data,
 	m->in_len++;
 }
 
-void m4_boot(struct h7emu *e)
+void h7emu__m4_boot(struct h7emu *e)
 {
 	struct m4_state *m = &e->m4;
 	int state = m->state;
@@ -43,8 +43,8 @@ void m4_boot(struct h7emu *e)
 	m4_queue(m, EP_RAW, &greeting, 1, 0);
 }
 
-int m4_deliver(struct h7emu *e, enum m4_ep ep, const u8 *data, size_t len,
-	       u64 t_ns)
+int h7emu__m4_deliver(struct h7emu *e, enum m4_ep ep, const u8 *data,
+		       size_t len, u64 t_ns)
 {
 	struct m4_state *m = &e->m4;
 
@@ -55,16 +55,16 @@ int m4_deliver(struct h7emu *e, enum m4_ep ep, const u8 *data, size_t len,
 		len = X8H7_SUB_DATA_MAX;
 	/* Let the M4 take what it has finished with by now. */
 	if (m->in_len >= e->cfg.m4_slots)
-		m4_work(e, t_ns);
+		h7emu__m4_work(e, t_ns);
 	if (m->in_len >= e->cfg.m4_slots || m->in_len >= H7EMU_M4_SLOTS_MAX)
 		return -EAGAIN;
 	m4_queue(m, ep, data, len, t_ns);
 	return 0;
 }
 
-void m4_send(struct h7emu *e, enum m4_ep ep, const void *buf, size_t n)
+void h7emu__m4_send(struct h7emu *e, enum m4_ep ep, const void *buf, size_t n)
 {
-	size_t over = ring_push(&e->ring, buf, n);
+	size_t over = h7emu__ring_push(&e->ring, buf, n);
 
 	e->st.ring_bytes_in += n;
 	e->st.ring_bytes_overwritten += over;
@@ -74,9 +74,9 @@ void m4_send(struct h7emu *e, enum m4_ep ep, const void *buf, size_t n)
 		e->st.m4_msgs_out++;
 }
 
-void m4_send_packed(struct h7emu *e, msgpack_sbuffer *sb)
+void h7emu__m4_send_packed(struct h7emu *e, msgpack_sbuffer *sb)
 {
-	m4_send(e, EP_RPC, sb->data, sb->size);
+	h7emu__m4_send(e, EP_RPC, sb->data, sb->size);
 }
 
 static void pack_str(msgpack_packer *pk, const char *s, size_t n)
@@ -85,8 +85,8 @@ static void pack_str(msgpack_packer *pk, const char *s, size_t n)
 	msgpack_pack_str_body(pk, s, n);
 }
 
-void m4_notify_bin(struct h7emu *e, const char *method, const u8 *bin,
-		   size_t n)
+void h7emu__m4_notify_bin(struct h7emu *e, const char *method, const u8 *bin,
+			  size_t n)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
@@ -99,21 +99,21 @@ void m4_notify_bin(struct h7emu *e, const char *method, const u8 *bin,
 	msgpack_pack_array(&pk, 1);
 	msgpack_pack_bin(&pk, n);
 	msgpack_pack_bin_body(&pk, bin, n);
-	m4_send_packed(e, &sb);
+	h7emu__m4_send_packed(e, &sb);
 	e->st.m4_notifications_out++;
 	msgpack_sbuffer_destroy(&sb);
 }
 
 /* On the X8 the M4's Serial is RPC: one notification per write(). */
-void m4_serial_write(struct h7emu *e, const u8 *buf, size_t n)
+void h7emu__m4_serial_write(struct h7emu *e, const u8 *buf, size_t n)
 {
-	m4_notify_bin(e, "tty", buf, n);
+	h7emu__m4_notify_bin(e, "tty", buf, n);
 }
 
 static const struct m4_method *m4_find(struct h7emu *e, const char *name,
 				       size_t n)
 {
-	const struct m4_method *mt = sketch_get(e->cfg.sketch)->methods;
+	const struct m4_method *mt = h7emu__sketch_get(e->cfg.sketch)->methods;
 
 	for (; mt->name; mt++)
 		if (strlen(mt->name) == n && !memcmp(mt->name, name, n))
@@ -163,7 +163,7 @@ static void m4_reply_error(struct h7emu *e, u32 msgid, const char *fmt, ...)
 	msgpack_pack_uint32(&pk, msgid);
 	pack_str(&pk, err, n);
 	msgpack_pack_nil(&pk);
-	m4_send_packed(e, &sb);
+	h7emu__m4_send_packed(e, &sb);
 	e->st.m4_errors++;
 	msgpack_sbuffer_destroy(&sb);
 }
@@ -228,7 +228,7 @@ static void m4_call_in(struct h7emu *e, const msgpack_object_array *a)
 	msgpack_pack_uint32(&pk, msgid);
 	msgpack_pack_nil(&pk);
 	msgpack_sbuffer_write(&sb, res.data, res.size);
-	m4_send_packed(e, &sb);
+	h7emu__m4_send_packed(e, &sb);
 	e->st.m4_answered++;
 	msgpack_sbuffer_destroy(&sb);
 	msgpack_sbuffer_destroy(&res);
@@ -333,10 +333,10 @@ static void m4_take(struct h7emu *e, const struct m4_msg *msg)
 	m4_rpc_in(e, msg->data, msg->len);
 }
 
-void m4_work(struct h7emu *e, u64 t_ns)
+void h7emu__m4_work(struct h7emu *e, u64 t_ns)
 {
 	struct m4_state *m = &e->m4;
-	const struct sketch_def *sk = sketch_get(e->cfg.sketch);
+	const struct sketch_def *sk = h7emu__sketch_get(e->cfg.sketch);
 	u64 slow = (u64)e->cfg.faults.slow_m4_ms * NS_PER_MS;
 	struct m4_msg msg;
 

@@ -6,13 +6,13 @@
  */
 #include "h7emu_priv.h"
 
-void ring_clear(struct h7emu_ring *r)
+void h7emu__ring_clear(struct h7emu_ring *r)
 {
 	r->head = 0;
 	r->len = 0;
 }
 
-size_t ring_push(struct h7emu_ring *r, const u8 *p, size_t n)
+size_t h7emu__ring_push(struct h7emu_ring *r, const u8 *p, size_t n)
 {
 	size_t over = 0;
 
@@ -28,7 +28,7 @@ size_t ring_push(struct h7emu_ring *r, const u8 *p, size_t n)
 	return over;
 }
 
-size_t ring_take(struct h7emu_ring *r, u8 *out, size_t max)
+size_t h7emu__ring_take(struct h7emu_ring *r, u8 *out, size_t max)
 {
 	size_t n = r->len < max ? r->len : max, i;
 

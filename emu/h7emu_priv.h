@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The emulator's insides, shared by the files of libh7emu and nothing else.
- * Functions named h7c_* (the H7), m4_* (the M4) and sketch_* assume the
- * emulator's mutex is held; the public h7emu_* functions take it.
+ * Their functions are named h7emu__* (two underscores), so that nothing the
+ * archive exports can clash with a program linking it, and they are told
+ * apart from the public h7emu_* API at a glance. h7emu__h7c_* (the H7),
+ * h7emu__m4_* (the M4) and h7emu__sketch_* assume the emulator's mutex is
+ * held; the public h7emu_* functions take it.
  */
 #ifndef H7EMU_PRIV_H
 #define H7EMU_PRIV_H
@@ -23,10 +26,10 @@ struct h7emu_ring {
 	size_t len;
 };
 
-void ring_clear(struct h7emu_ring *r);
+void h7emu__ring_clear(struct h7emu_ring *r);
 /* Append, overwriting the oldest bytes when full: returns how many. */
-size_t ring_push(struct h7emu_ring *r, const u8 *p, size_t n);
-size_t ring_take(struct h7emu_ring *r, u8 *out, size_t max);
+size_t h7emu__ring_push(struct h7emu_ring *r, const u8 *p, size_t n);
+size_t h7emu__ring_take(struct h7emu_ring *r, u8 *out, size_t max);
 
 /* ---- seeded fault draws (h7emu_fault.c) ------------------------------- */
 
@@ -38,11 +41,11 @@ enum fault_stream {
 	FS_NR,
 };
 
-void fault_seed(u64 *rng, u64 seed);			/* rng[FS_NR] */
-u64 fault_next(u64 *state);
-bool fault_chance(u64 *state, double p);
+void h7emu__fault_seed(u64 *rng, u64 seed);	/* rng[FS_NR] */
+u64 h7emu__fault_next(u64 *state);
+bool h7emu__fault_chance(u64 *state, double p);
 /* Flip one bit among the frame's header and announced subframe bytes. */
-void fault_flip_bit(u64 *state, u8 *frame);
+void h7emu__fault_flip_bit(u64 *state, u8 *frame);
 
 /* ---- the M4 (h7emu_m4.c, h7emu_sketch.c) ------------------------------ */
 
@@ -90,23 +93,23 @@ struct sketch_def {
 	void (*loop)(struct h7emu *e, u64 t_ns);	/* may be NULL */
 };
 
-const struct sketch_def *sketch_get(enum h7emu_sketch sketch);
+const struct sketch_def *h7emu__sketch_get(enum h7emu_sketch sketch);
 
-void m4_boot(struct h7emu *e);
+void h7emu__m4_boot(struct h7emu *e);
 /* Hand one rpmsg message to the M4: 0, -EAGAIN when no rpmsg buffer is
  * free (the H7 waits), -ENODEV when the endpoint does not exist. */
-int m4_deliver(struct h7emu *e, enum m4_ep ep, const u8 *data, size_t len,
-	       u64 t_ns);
+int h7emu__m4_deliver(struct h7emu *e, enum m4_ep ep, const u8 *data,
+		       size_t len, u64 t_ns);
 /* The M4 core running up to @t_ns: takes messages, runs the sketch. */
-void m4_work(struct h7emu *e, u64 t_ns);
+void h7emu__m4_work(struct h7emu *e, u64 t_ns);
 /* What the M4 sends goes straight into the H7's ring (the H7 receives
  * rpmsg in interrupt context). */
-void m4_send(struct h7emu *e, enum m4_ep ep, const void *buf, size_t n);
+void h7emu__m4_send(struct h7emu *e, enum m4_ep ep, const void *buf, size_t n);
 /* Pack and send one message; the helpers below count it. */
-void m4_send_packed(struct h7emu *e, msgpack_sbuffer *sb);
-void m4_notify_bin(struct h7emu *e, const char *method, const u8 *bin,
-		   size_t n);
-void m4_serial_write(struct h7emu *e, const u8 *buf, size_t n);
+void h7emu__m4_send_packed(struct h7emu *e, msgpack_sbuffer *sb);
+void h7emu__m4_notify_bin(struct h7emu *e, const char *method, const u8 *bin,
+			  size_t n);
+void h7emu__m4_serial_write(struct h7emu *e, const u8 *buf, size_t n);
 
 /* ---- the emulator ----------------------------------------------------- */
 
@@ -129,7 +132,7 @@ struct h7emu {
 	u8 rx[X8H7_FRAME_LEN];
 	bool rx_unprocessed;
 	bool rx_has_data;		/* it carried at least one subframe */
-	bool rx_late;			/* see h7c_xfer() */
+	bool rx_late;			/* see h7emu__h7c_xfer() */
 	bool walking;			/* processing under way (blocked) */
 	struct x8h7_parser walk;
 	struct x8h7_subframe cur;	/* the subframe being handed over */
@@ -158,12 +161,9 @@ struct h7emu {
 	unsigned int steps;
 };
 
-void h7c_init(struct h7emu *e);
-void h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x);
-void h7c_pass(struct h7emu *e, u64 t_ns);
-void h7c_reset(struct h7emu *e, u64 t_ns);
-
-/* The loopback backend's ops, to recognise it (h7emu_loopback.c). */
-extern const struct h7emu_backend_ops h7emu_loopback_ops;
+void h7emu__h7c_init(struct h7emu *e);
+void h7emu__h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x);
+void h7emu__h7c_pass(struct h7emu *e, u64 t_ns);
+void h7emu__h7c_reset(struct h7emu *e, u64 t_ns);
 
 #endif /* H7EMU_PRIV_H */
