@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/m4rpc.h>	/* M4RPC_M4_*: the M4 states, the wire's values */
 
 #define H7EMU_FRAME_LEN		256
 #define H7EMU_RING_LEN		4096	/* the H7's UI ring (spec) */
@@ -45,11 +46,11 @@
  */
 #define H7EMU_M4_THREAD_HANDLE	0x24009a30u
 
-/* The M4 as the BOOT_M4 reply describes it. */
+/* The M4 as the BOOT_M4 reply describes it (one definition: the uapi's). */
 enum h7emu_m4 {
-	H7EMU_M4_ABSENT = -1,	/* no valid M4 program in flash */
-	H7EMU_M4_NO_RPC = 0,	/* runs, but its sketch never opened RPC */
-	H7EMU_M4_RUNNING = 1,	/* runs, both endpoints up */
+	H7EMU_M4_ABSENT = M4RPC_M4_NO_PROGRAM,	/* no valid M4 program */
+	H7EMU_M4_NO_RPC = M4RPC_M4_NO_RPC,	/* its sketch never opened RPC */
+	H7EMU_M4_RUNNING = M4RPC_M4_RUNNING,	/* runs, both endpoints up */
 };
 
 enum h7emu_sketch {

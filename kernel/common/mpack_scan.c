@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Bounded, allocation-free msgpack scanning and msgpack-rpc envelopes; the
- * contract is in mpack_scan.h, the format in the msgpack specification
+ * contract is in m4rpc_mp_scan.h, the format in the msgpack specification
  * (all multi-byte numbers big-endian).
  *
  * The scanner needs no look-ahead: each lead byte says how many bytes follow
@@ -15,155 +15,155 @@
 
 /* What the length collected after a lead byte is the length of. */
 enum {
-	MPACK_LEN_PAYLOAD,	/* str, bin: that many bytes */
-	MPACK_LEN_EXT,		/* ext: a type byte, then that many bytes */
-	MPACK_LEN_ARRAY,	/* that many elements */
-	MPACK_LEN_MAP,		/* that many key-value pairs */
+	M4RPC_MP_LEN_PAYLOAD,	/* str, bin: that many bytes */
+	M4RPC_MP_LEN_EXT,		/* ext: a type byte, then that many bytes */
+	M4RPC_MP_LEN_ARRAY,	/* that many elements */
+	M4RPC_MP_LEN_MAP,		/* that many key-value pairs */
 };
 
-void mpack_scan_init(struct mpack_scan *s)
+void m4rpc_mp_scan_init(struct m4rpc_mp_scan *s)
 {
 	memset(s, 0, sizeof(*s));
 }
 
-bool mpack_scan_idle(const struct mpack_scan *s)
+bool m4rpc_mp_scan_idle(const struct m4rpc_mp_scan *s)
 {
 	return !s->started && !s->err;
 }
 
 /* A value is complete: close every container it completes. */
-static int mpack_scan_value_done(struct mpack_scan *s)
+static int m4rpc_mp_scan_value_done(struct m4rpc_mp_scan *s)
 {
 	while (s->depth) {
 		if (--s->left[s->depth - 1])
-			return MPACK_SCAN_MORE;
+			return M4RPC_MP_SCAN_MORE;
 		s->depth--;
 	}
-	return MPACK_SCAN_DONE;
+	return M4RPC_MP_SCAN_DONE;
 }
 
-static int mpack_scan_payload(struct mpack_scan *s, u64 n)
+static int m4rpc_mp_scan_payload(struct m4rpc_mp_scan *s, u64 n)
 {
 	if (!n)
-		return mpack_scan_value_done(s);
+		return m4rpc_mp_scan_value_done(s);
 	s->skip = n;
-	return MPACK_SCAN_MORE;
+	return M4RPC_MP_SCAN_MORE;
 }
 
-static int mpack_scan_container(struct mpack_scan *s, u64 elems)
+static int m4rpc_mp_scan_container(struct m4rpc_mp_scan *s, u64 elems)
 {
-	if (s->depth == MPACK_SCAN_DEPTH)
+	if (s->depth == M4RPC_MP_SCAN_DEPTH)
 		return -E2BIG;
 	if (!elems)
-		return mpack_scan_value_done(s);
+		return m4rpc_mp_scan_value_done(s);
 	s->left[s->depth++] = elems;
-	return MPACK_SCAN_MORE;
+	return M4RPC_MP_SCAN_MORE;
 }
 
-static int mpack_scan_collect(struct mpack_scan *s, u8 nbytes, u8 kind)
+static int m4rpc_mp_scan_collect(struct m4rpc_mp_scan *s, u8 nbytes, u8 kind)
 {
 	/* Refuse a container at its lead byte, as a fixarray would be. */
-	if ((kind == MPACK_LEN_ARRAY || kind == MPACK_LEN_MAP) &&
-	    s->depth == MPACK_SCAN_DEPTH)
+	if ((kind == M4RPC_MP_LEN_ARRAY || kind == M4RPC_MP_LEN_MAP) &&
+	    s->depth == M4RPC_MP_SCAN_DEPTH)
 		return -E2BIG;
 	s->lenval = 0;
 	s->need = nbytes;
 	s->kind = kind;
-	return MPACK_SCAN_MORE;
+	return M4RPC_MP_SCAN_MORE;
 }
 
-static int mpack_scan_len_done(struct mpack_scan *s)
+static int m4rpc_mp_scan_len_done(struct m4rpc_mp_scan *s)
 {
 	switch (s->kind) {
-	case MPACK_LEN_PAYLOAD:
-		return mpack_scan_payload(s, s->lenval);
-	case MPACK_LEN_EXT:
-		return mpack_scan_payload(s, (u64)s->lenval + 1);
-	case MPACK_LEN_ARRAY:
-		return mpack_scan_container(s, s->lenval);
+	case M4RPC_MP_LEN_PAYLOAD:
+		return m4rpc_mp_scan_payload(s, s->lenval);
+	case M4RPC_MP_LEN_EXT:
+		return m4rpc_mp_scan_payload(s, (u64)s->lenval + 1);
+	case M4RPC_MP_LEN_ARRAY:
+		return m4rpc_mp_scan_container(s, s->lenval);
 	default:
-		return mpack_scan_container(s, (u64)s->lenval * 2);
+		return m4rpc_mp_scan_container(s, (u64)s->lenval * 2);
 	}
 }
 
-static int mpack_scan_lead(struct mpack_scan *s, u8 b)
+static int m4rpc_mp_scan_lead(struct m4rpc_mp_scan *s, u8 b)
 {
 	if (b <= 0x7f || b >= 0xe0)		/* positive, negative fixint */
-		return mpack_scan_value_done(s);
+		return m4rpc_mp_scan_value_done(s);
 	if (b <= 0x8f)				/* fixmap */
-		return mpack_scan_container(s, (u64)(b & 0x0f) * 2);
+		return m4rpc_mp_scan_container(s, (u64)(b & 0x0f) * 2);
 	if (b <= 0x9f)				/* fixarray */
-		return mpack_scan_container(s, b & 0x0f);
+		return m4rpc_mp_scan_container(s, b & 0x0f);
 	if (b <= 0xbf)				/* fixstr */
-		return mpack_scan_payload(s, b & 0x1f);
+		return m4rpc_mp_scan_payload(s, b & 0x1f);
 
 	switch (b) {
 	case 0xc0:				/* nil */
 	case 0xc2:				/* false */
 	case 0xc3:				/* true */
-		return mpack_scan_value_done(s);
+		return m4rpc_mp_scan_value_done(s);
 	case 0xc4:				/* bin8, bin16, bin32 */
-		return mpack_scan_collect(s, 1, MPACK_LEN_PAYLOAD);
+		return m4rpc_mp_scan_collect(s, 1, M4RPC_MP_LEN_PAYLOAD);
 	case 0xc5:
-		return mpack_scan_collect(s, 2, MPACK_LEN_PAYLOAD);
+		return m4rpc_mp_scan_collect(s, 2, M4RPC_MP_LEN_PAYLOAD);
 	case 0xc6:
-		return mpack_scan_collect(s, 4, MPACK_LEN_PAYLOAD);
+		return m4rpc_mp_scan_collect(s, 4, M4RPC_MP_LEN_PAYLOAD);
 	case 0xc7:				/* ext8, ext16, ext32 */
-		return mpack_scan_collect(s, 1, MPACK_LEN_EXT);
+		return m4rpc_mp_scan_collect(s, 1, M4RPC_MP_LEN_EXT);
 	case 0xc8:
-		return mpack_scan_collect(s, 2, MPACK_LEN_EXT);
+		return m4rpc_mp_scan_collect(s, 2, M4RPC_MP_LEN_EXT);
 	case 0xc9:
-		return mpack_scan_collect(s, 4, MPACK_LEN_EXT);
+		return m4rpc_mp_scan_collect(s, 4, M4RPC_MP_LEN_EXT);
 	case 0xca:				/* float32 */
 	case 0xce:				/* uint32 */
 	case 0xd2:				/* int32 */
-		return mpack_scan_payload(s, 4);
+		return m4rpc_mp_scan_payload(s, 4);
 	case 0xcb:				/* float64 */
 	case 0xcf:				/* uint64 */
 	case 0xd3:				/* int64 */
-		return mpack_scan_payload(s, 8);
+		return m4rpc_mp_scan_payload(s, 8);
 	case 0xcc:				/* uint8 */
 	case 0xd0:				/* int8 */
-		return mpack_scan_payload(s, 1);
+		return m4rpc_mp_scan_payload(s, 1);
 	case 0xcd:				/* uint16 */
 	case 0xd1:				/* int16 */
-		return mpack_scan_payload(s, 2);
+		return m4rpc_mp_scan_payload(s, 2);
 	case 0xd4:				/* fixext1..16: type + data */
 	case 0xd5:
 	case 0xd6:
 	case 0xd7:
 	case 0xd8:
-		return mpack_scan_payload(s, 1 + (1u << (b - 0xd4)));
+		return m4rpc_mp_scan_payload(s, 1 + (1u << (b - 0xd4)));
 	case 0xd9:				/* str8, str16, str32 */
-		return mpack_scan_collect(s, 1, MPACK_LEN_PAYLOAD);
+		return m4rpc_mp_scan_collect(s, 1, M4RPC_MP_LEN_PAYLOAD);
 	case 0xda:
-		return mpack_scan_collect(s, 2, MPACK_LEN_PAYLOAD);
+		return m4rpc_mp_scan_collect(s, 2, M4RPC_MP_LEN_PAYLOAD);
 	case 0xdb:
-		return mpack_scan_collect(s, 4, MPACK_LEN_PAYLOAD);
+		return m4rpc_mp_scan_collect(s, 4, M4RPC_MP_LEN_PAYLOAD);
 	case 0xdc:				/* array16, array32 */
-		return mpack_scan_collect(s, 2, MPACK_LEN_ARRAY);
+		return m4rpc_mp_scan_collect(s, 2, M4RPC_MP_LEN_ARRAY);
 	case 0xdd:
-		return mpack_scan_collect(s, 4, MPACK_LEN_ARRAY);
+		return m4rpc_mp_scan_collect(s, 4, M4RPC_MP_LEN_ARRAY);
 	case 0xde:				/* map16, map32 */
-		return mpack_scan_collect(s, 2, MPACK_LEN_MAP);
+		return m4rpc_mp_scan_collect(s, 2, M4RPC_MP_LEN_MAP);
 	case 0xdf:
-		return mpack_scan_collect(s, 4, MPACK_LEN_MAP);
+		return m4rpc_mp_scan_collect(s, 4, M4RPC_MP_LEN_MAP);
 	default:				/* 0xc1: never used */
 		return -EBADMSG;
 	}
 }
 
-int mpack_scan_feed(struct mpack_scan *s, const u8 *data, size_t len,
-		    size_t *used)
+int m4rpc_mp_scan_feed(struct m4rpc_mp_scan *s, const u8 *data, size_t len,
+		       size_t *used)
 {
-	int rc = MPACK_SCAN_MORE;
+	int rc = M4RPC_MP_SCAN_MORE;
 	size_t i = 0;
 
 	if (s->err) {
 		*used = 0;
 		return s->err;
 	}
-	while (i < len && rc == MPACK_SCAN_MORE) {
+	while (i < len && rc == M4RPC_MP_SCAN_MORE) {
 		if (s->skip) {
 			/* Payload: pass over as much as there is at once. */
 			u64 n = len - i;
@@ -173,44 +173,44 @@ int mpack_scan_feed(struct mpack_scan *s, const u8 *data, size_t len,
 			s->skip -= n;
 			i += n;
 			if (!s->skip)
-				rc = mpack_scan_value_done(s);
+				rc = m4rpc_mp_scan_value_done(s);
 		} else if (s->need) {
 			s->lenval = s->lenval << 8 | data[i++];
 			if (!--s->need)
-				rc = mpack_scan_len_done(s);
+				rc = m4rpc_mp_scan_len_done(s);
 		} else {
 			s->started = true;
-			rc = mpack_scan_lead(s, data[i++]);
+			rc = m4rpc_mp_scan_lead(s, data[i++]);
 		}
 	}
 	*used = i;
 	if (rc < 0)
 		s->err = rc;
-	else if (rc == MPACK_SCAN_DONE)
-		mpack_scan_init(s);
+	else if (rc == M4RPC_MP_SCAN_DONE)
+		m4rpc_mp_scan_init(s);
 	return rc;
 }
 
-int mpack_object_len(const u8 *buf, size_t len)
+int m4rpc_mp_object_len(const u8 *buf, size_t len)
 {
-	struct mpack_scan s;
+	struct m4rpc_mp_scan s;
 	size_t used;
 	int rc;
 
-	mpack_scan_init(&s);
-	rc = mpack_scan_feed(&s, buf, len, &used);
+	m4rpc_mp_scan_init(&s);
+	rc = m4rpc_mp_scan_feed(&s, buf, len, &used);
 	if (rc < 0)
 		return rc;
-	if (rc == MPACK_SCAN_MORE)
+	if (rc == M4RPC_MP_SCAN_MORE)
 		return -EAGAIN;
-	if (used > MPACK_LEN_MAX)
+	if (used > M4RPC_MP_LEN_MAX)
 		return -EMSGSIZE;
 	return (int)used;
 }
 
 /* ---- msgpack-rpc envelopes -------------------------------------------- */
 
-static u32 mpack_get_be(const u8 *p, size_t n)
+static u32 m4rpc_mp_get_be(const u8 *p, size_t n)
 {
 	u32 v = 0;
 
@@ -219,13 +219,13 @@ static u32 mpack_get_be(const u8 *p, size_t n)
 	return v;
 }
 
-bool mpack_rpc_can_start(u8 b)
+bool m4rpc_mp_rpc_can_start(u8 b)
 {
 	return b == 0x93 || b == 0x94;
 }
 
 /* Bytes of a msgid's encoding from its lead byte, 0 if not a valid one. */
-static size_t mpack_msgid_enc_len(u8 b)
+static size_t m4rpc_mp_msgid_enc_len(u8 b)
 {
 	if (b <= 0x7f)
 		return 1;
@@ -242,7 +242,7 @@ static size_t mpack_msgid_enc_len(u8 b)
 }
 
 /* Bytes of a str header from its lead byte, 0 if not a str. */
-static size_t mpack_str_hdr_len(u8 b)
+static size_t m4rpc_mp_str_hdr_len(u8 b)
 {
 	if (b >= 0xa0 && b <= 0xbf)
 		return 1;
@@ -258,27 +258,27 @@ static size_t mpack_str_hdr_len(u8 b)
 	}
 }
 
-/* Its length; @p holds a str header whose length mpack_str_hdr_len() gave. */
-static u32 mpack_str_len(const u8 *p, size_t hdr_len)
+/* Its length; @p holds a str header whose length m4rpc_mp_str_hdr_len() gave. */
+static u32 m4rpc_mp_str_len(const u8 *p, size_t hdr_len)
 {
 	if (hdr_len == 1)
 		return p[0] & 0x1f;
-	return mpack_get_be(p + 1, hdr_len - 1);
+	return m4rpc_mp_get_be(p + 1, hdr_len - 1);
 }
 
-static bool mpack_is_array_lead(u8 b)
+static bool m4rpc_mp_is_array_lead(u8 b)
 {
 	return (b >= 0x90 && b <= 0x9f) || b == 0xdc || b == 0xdd;
 }
 
-int mpack_rpc_head_check(const u8 *buf, size_t len)
+int m4rpc_mp_rpc_head_check(const u8 *buf, size_t len)
 {
 	size_t p, n;
 	u8 type;
 
 	if (len < 1)
 		return 0;
-	if (!mpack_rpc_can_start(buf[0]))
+	if (!m4rpc_mp_rpc_can_start(buf[0]))
 		return -EBADMSG;
 	if (len < 2)
 		return 0;
@@ -286,30 +286,30 @@ int mpack_rpc_head_check(const u8 *buf, size_t len)
 	if (buf[0] == 0x94 ? type > 1 : type != 2)
 		return -EBADMSG;
 	p = 2;
-	if (type != MPACK_RPC_NOTIFY) {
+	if (type != M4RPC_MP_RPC_NOTIFY) {
 		if (len <= p)
 			return 0;
-		n = mpack_msgid_enc_len(buf[p]);
+		n = m4rpc_mp_msgid_enc_len(buf[p]);
 		if (!n)
 			return -EBADMSG;
 		if (len - p < n)
 			return 0;
 		p += n;
-		if (type == MPACK_RPC_RESPONSE)
+		if (type == M4RPC_MP_RPC_RESPONSE)
 			return 1;
 	}
 	if (len <= p)
 		return 0;
-	n = mpack_str_hdr_len(buf[p]);
+	n = m4rpc_mp_str_hdr_len(buf[p]);
 	if (!n)
 		return -EBADMSG;
 	if (len - p < n)
 		return 0;
 	/* A str32 length may exceed size_t on 32-bit: compare, never add. */
-	if (len - p - n <= mpack_str_len(buf + p, n))
+	if (len - p - n <= m4rpc_mp_str_len(buf + p, n))
 		return 0;
-	p += n + mpack_str_len(buf + p, n);
-	return mpack_is_array_lead(buf[p]) ? 1 : -EBADMSG;
+	p += n + m4rpc_mp_str_len(buf + p, n);
+	return m4rpc_mp_is_array_lead(buf[p]) ? 1 : -EBADMSG;
 }
 
 /*
@@ -317,32 +317,32 @@ int mpack_rpc_head_check(const u8 *buf, size_t len)
  * Only called on a message that already scanned whole, so the nesting is
  * known to be within bounds.
  */
-static int mpack_skip(const u8 *buf, size_t len, size_t off, size_t *end)
+static int m4rpc_mp_skip(const u8 *buf, size_t len, size_t off, size_t *end)
 {
 	int rc;
 
 	if (off >= len)
 		return -EBADMSG;
-	rc = mpack_object_len(buf + off, len - off);
+	rc = m4rpc_mp_object_len(buf + off, len - off);
 	if (rc < 0)
 		return rc == -E2BIG ? rc : -EBADMSG;
 	*end = off + rc;
 	return 0;
 }
 
-/* mpack_rpc_parse() into a zeroed @env, which it may leave half filled. */
-static int mpack_rpc_parse_env(const u8 *msg, size_t len,
-			       struct mpack_rpc_env *env)
+/* m4rpc_mp_rpc_parse() into a zeroed @env, which it may leave half filled. */
+static int m4rpc_mp_rpc_parse_env(const u8 *msg, size_t len,
+				  struct m4rpc_mp_rpc_env *env)
 {
 	size_t p, n, end, hdr;
 	unsigned int elems;
 	u32 namelen;
 	int rc;
 
-	if (len > MPACK_LEN_MAX)
+	if (len > M4RPC_MP_LEN_MAX)
 		return -EMSGSIZE;
 	/* Exactly one whole object, nested within bounds. */
-	rc = mpack_object_len(msg, len);
+	rc = m4rpc_mp_object_len(msg, len);
 	if (rc == -E2BIG)
 		return rc;
 	if (rc < 0 || (size_t)rc != len)
@@ -354,7 +354,7 @@ static int mpack_rpc_parse_env(const u8 *msg, size_t len,
 		env->fixarray = true;
 		p = 1;
 	} else if (msg[0] == 0xdc) {
-		elems = mpack_get_be(msg + 1, 2);
+		elems = m4rpc_mp_get_be(msg + 1, 2);
 		p = 3;
 	} else {
 		return -EBADMSG;
@@ -362,31 +362,31 @@ static int mpack_rpc_parse_env(const u8 *msg, size_t len,
 	if (elems != 3 && elems != 4)
 		return -EBADMSG;
 	/* 3 or 4 elements: at least as many bytes after the header. */
-	if (msg[p] > MPACK_RPC_NOTIFY)
+	if (msg[p] > M4RPC_MP_RPC_NOTIFY)
 		return -EBADMSG;
 	env->type = msg[p++];
-	if (elems != (env->type == MPACK_RPC_NOTIFY ? 3u : 4u))
+	if (elems != (env->type == M4RPC_MP_RPC_NOTIFY ? 3u : 4u))
 		return -EBADMSG;
 
-	if (env->type != MPACK_RPC_NOTIFY) {
-		n = mpack_msgid_enc_len(msg[p]);
+	if (env->type != M4RPC_MP_RPC_NOTIFY) {
+		n = m4rpc_mp_msgid_enc_len(msg[p]);
 		if (!n)
 			return -EBADMSG;
 		/* Whole: the scan passed it as a complete number. */
 		env->msgid_off = p;
 		env->msgid_len = n;
-		env->msgid = n == 1 ? msg[p] : mpack_get_be(msg + p + 1, n - 1);
+		env->msgid = n == 1 ? msg[p] : m4rpc_mp_get_be(msg + p + 1, n - 1);
 		p += n;
 	}
 
-	if (env->type == MPACK_RPC_RESPONSE) {
-		rc = mpack_skip(msg, len, p, &end);
+	if (env->type == M4RPC_MP_RPC_RESPONSE) {
+		rc = m4rpc_mp_skip(msg, len, p, &end);
 		if (rc)
 			return rc;
 		env->error_off = p;
 		env->error_len = end - p;
 		p = end;
-		rc = mpack_skip(msg, len, p, &end);
+		rc = m4rpc_mp_skip(msg, len, p, &end);
 		if (rc)
 			return rc;
 		env->result_off = p;
@@ -394,18 +394,18 @@ static int mpack_rpc_parse_env(const u8 *msg, size_t len,
 		return end == len ? 0 : -EBADMSG;
 	}
 
-	hdr = mpack_str_hdr_len(msg[p]);
+	hdr = m4rpc_mp_str_hdr_len(msg[p]);
 	if (!hdr)
 		return -EBADMSG;
 	/* The scan passed the str whole, so header and name are in msg. */
-	namelen = mpack_str_len(msg + p, hdr);
+	namelen = m4rpc_mp_str_len(msg + p, hdr);
 	env->method_off = p + hdr;
 	env->method_len = namelen;
 	p += hdr + namelen;
 
-	if (p >= len || !mpack_is_array_lead(msg[p]))
+	if (p >= len || !m4rpc_mp_is_array_lead(msg[p]))
 		return -EBADMSG;
-	rc = mpack_skip(msg, len, p, &end);
+	rc = m4rpc_mp_skip(msg, len, p, &end);
 	if (rc)
 		return rc;
 	env->params_off = p;
@@ -413,18 +413,18 @@ static int mpack_rpc_parse_env(const u8 *msg, size_t len,
 	return end == len ? 0 : -EBADMSG;
 }
 
-int mpack_rpc_parse(const u8 *msg, size_t len, struct mpack_rpc_env *env)
+int m4rpc_mp_rpc_parse(const u8 *msg, size_t len, struct m4rpc_mp_rpc_env *env)
 {
 	int rc;
 
 	memset(env, 0, sizeof(*env));
-	rc = mpack_rpc_parse_env(msg, len, env);
+	rc = m4rpc_mp_rpc_parse_env(msg, len, env);
 	if (rc)
 		memset(env, 0, sizeof(*env));
 	return rc;
 }
 
-size_t mpack_uint_len(u32 v)
+size_t m4rpc_mp_uint_len(u32 v)
 {
 	if (v <= 0x7f)
 		return 1;
@@ -435,9 +435,9 @@ size_t mpack_uint_len(u32 v)
 	return 5;
 }
 
-size_t mpack_put_uint(u8 *out, u32 v)
+size_t m4rpc_mp_put_uint(u8 *out, u32 v)
 {
-	size_t n = mpack_uint_len(v), i;
+	size_t n = m4rpc_mp_uint_len(v), i;
 
 	switch (n) {
 	case 1:
@@ -460,32 +460,32 @@ size_t mpack_put_uint(u8 *out, u32 v)
 	return n;
 }
 
-int mpack_rpc_set_msgid(u8 *out, size_t cap, const u8 *msg, size_t len,
-			const struct mpack_rpc_env *env, u32 msgid)
+int m4rpc_mp_rpc_set_msgid(u8 *out, size_t cap, const u8 *msg, size_t len,
+			   const struct m4rpc_mp_rpc_env *env, u32 msgid)
 {
 	size_t head, tail, tail_len, nlen, newlen;
 
-	if (env->type == MPACK_RPC_NOTIFY || !env->msgid_len)
+	if (env->type == M4RPC_MP_RPC_NOTIFY || !env->msgid_len)
 		return -EINVAL;
 	head = env->msgid_off;
 	tail = head + env->msgid_len;
 	if (tail > len)
 		return -EINVAL;
 	tail_len = len - tail;
-	nlen = mpack_uint_len(msgid);
+	nlen = m4rpc_mp_uint_len(msgid);
 	newlen = head + nlen + tail_len;
-	if (newlen > cap || newlen > MPACK_LEN_MAX)
+	if (newlen > cap || newlen > M4RPC_MP_LEN_MAX)
 		return -EMSGSIZE;
 	/* memmove(): in place, the tail may shift either way. */
 	memmove(out + head + nlen, msg + tail, tail_len);
 	if (out != msg)
 		memcpy(out, msg, head);
-	mpack_put_uint(out + head, msgid);
+	m4rpc_mp_put_uint(out + head, msgid);
 	return (int)newlen;
 }
 
-int mpack_rpc_write_error(u8 *out, size_t cap, u32 msgid, const char *err,
-			  size_t err_len)
+int m4rpc_mp_rpc_write_error(u8 *out, size_t cap, u32 msgid, const char *err,
+			     size_t err_len)
 {
 	size_t hdr, need;
 	u8 *p = out;
@@ -499,15 +499,15 @@ int mpack_rpc_write_error(u8 *out, size_t cap, u32 msgid, const char *err,
 	else
 		hdr = 5;
 	/* 0x94 0x01 msgid str nil; err_len first, so the sum cannot wrap. */
-	if (err_len > MPACK_LEN_MAX - 16)
+	if (err_len > M4RPC_MP_LEN_MAX - 16)
 		return -EMSGSIZE;
-	need = 2 + mpack_uint_len(msgid) + hdr + err_len + 1;
+	need = 2 + m4rpc_mp_uint_len(msgid) + hdr + err_len + 1;
 	if (need > cap)
 		return -EMSGSIZE;
 
 	*p++ = 0x94;
-	*p++ = MPACK_RPC_RESPONSE;
-	p += mpack_put_uint(p, msgid);
+	*p++ = M4RPC_MP_RPC_RESPONSE;
+	p += m4rpc_mp_put_uint(p, msgid);
 	switch (hdr) {
 	case 1:
 		*p++ = 0xa0 | err_len;

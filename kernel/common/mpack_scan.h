@@ -9,7 +9,7 @@
  * 128 bytes that split messages anywhere). It keeps no bytes itself: payloads
  * (str, bin, ext, numbers) are skipped by counting, so any length is fine; the
  * caller buffers what it keeps and enforces its own maximum message size.
- * Containers may nest at most MPACK_SCAN_DEPTH deep.
+ * Containers may nest at most M4RPC_MP_SCAN_DEPTH deep.
  *
  * The envelope helpers work on one complete message in a buffer.
  *
@@ -21,77 +21,77 @@
  * occurs for 3 or 4 elements, and the M4's own decoder expects the fixarray
  * byte. Bytes of the "raw" endpoint (RPC.write()/print()) are mostly ASCII,
  * below 0x80, so they cannot be taken for the start of a message, but binary
- * raw bytes can: mpack_rpc_head_check() lets the caller find out within a
+ * raw bytes can: m4rpc_mp_rpc_head_check() lets the caller find out within a
  * dozen bytes that a 0x93/0x94 was raw after all.
  */
-#ifndef MPACK_SCAN_H
-#define MPACK_SCAN_H
+#ifndef M4RPC_MP_SCAN_H
+#define M4RPC_MP_SCAN_H
 
 #include "m4rpc_types.h"
 
 /* Containers (array, map) nested in each other, the outermost counting 1. */
-#define MPACK_SCAN_DEPTH	32
+#define M4RPC_MP_SCAN_DEPTH	32
 
 /* Largest buffer length the buffer helpers take (results are int). */
-#define MPACK_LEN_MAX		0x7fffffff
+#define M4RPC_MP_LEN_MAX		0x7fffffff
 
-/* mpack_scan_feed() results; errors are negative errno values. */
-#define MPACK_SCAN_MORE		0	/* all bytes taken, object not complete */
-#define MPACK_SCAN_DONE		1	/* an object ended; see @used */
+/* m4rpc_mp_scan_feed() results; errors are negative errno values. */
+#define M4RPC_MP_SCAN_MORE		0	/* all bytes taken, object not complete */
+#define M4RPC_MP_SCAN_DONE		1	/* an object ended; see @used */
 
-struct mpack_scan {
+struct m4rpc_mp_scan {
 	u64 skip;			/* payload bytes still to pass over */
-	u64 left[MPACK_SCAN_DEPTH];	/* elements still due per open container */
+	u64 left[M4RPC_MP_SCAN_DEPTH];	/* elements still due per open container */
 	u32 lenval;			/* length or count being collected */
 	u8 need;			/* its big-endian bytes still to come */
 	u8 kind;			/* what it is the length of */
 	u8 depth;			/* open containers */
 	bool started;			/* inside an object */
-	int err;			/* sticky error, until mpack_scan_init() */
+	int err;			/* sticky error, until m4rpc_mp_scan_init() */
 };
 
 /* Make @s ready for the first byte of an object (also after an error). */
-void mpack_scan_init(struct mpack_scan *s);
+void m4rpc_mp_scan_init(struct m4rpc_mp_scan *s);
 
 /* Is @s between objects (nothing of an object consumed yet)? */
-bool mpack_scan_idle(const struct mpack_scan *s);
+bool m4rpc_mp_scan_idle(const struct m4rpc_mp_scan *s);
 
 /*
- * Scan @len bytes at @data. Returns MPACK_SCAN_DONE when an object ended:
+ * Scan @len bytes at @data. Returns M4RPC_MP_SCAN_DONE when an object ended:
  * *@used is the number of bytes taken, the object's last byte being
  * data[*used - 1], and @s is idle again for the next one. Returns
- * MPACK_SCAN_MORE when all @len bytes were taken (*@used == @len) and the
+ * M4RPC_MP_SCAN_MORE when all @len bytes were taken (*@used == @len) and the
  * object goes on. Errors, after which @s refuses everything (*@used 0) until
- * mpack_scan_init(); *@used then counts the bytes up to and including the
+ * m4rpc_mp_scan_init(); *@used then counts the bytes up to and including the
  * offending one:
  *   -EBADMSG  byte 0xc1, which msgpack never uses
- *   -E2BIG    a container nested deeper than MPACK_SCAN_DEPTH (an empty one
+ *   -E2BIG    a container nested deeper than M4RPC_MP_SCAN_DEPTH (an empty one
  *             too), reported at its lead byte
  */
-int mpack_scan_feed(struct mpack_scan *s, const u8 *data, size_t len,
-		    size_t *used);
+int m4rpc_mp_scan_feed(struct m4rpc_mp_scan *s, const u8 *data, size_t len,
+		       size_t *used);
 
 /*
  * Length of the one msgpack object at @buf if it is complete within @len
  * bytes (trailing bytes allowed), else -EAGAIN when it is cut short, or the
- * scanner's error. Lengths beyond MPACK_LEN_MAX give -EMSGSIZE.
+ * scanner's error. Lengths beyond M4RPC_MP_LEN_MAX give -EMSGSIZE.
  */
-int mpack_object_len(const u8 *buf, size_t len);
+int m4rpc_mp_object_len(const u8 *buf, size_t len);
 
 /* ---- msgpack-rpc envelopes -------------------------------------------- */
 
-enum mpack_rpc_type {
-	MPACK_RPC_REQUEST = 0,		/* [0, msgid, method, params] */
-	MPACK_RPC_RESPONSE = 1,		/* [1, msgid, error, result] */
-	MPACK_RPC_NOTIFY = 2,		/* [2, method, params] */
+enum m4rpc_mp_rpc_type {
+	M4RPC_MP_RPC_REQUEST = 0,		/* [0, msgid, method, params] */
+	M4RPC_MP_RPC_RESPONSE = 1,		/* [1, msgid, error, result] */
+	M4RPC_MP_RPC_NOTIFY = 2,		/* [2, method, params] */
 };
 
 /*
  * One message, as offsets into its buffer. Fields that do not apply to the
  * type are 0.
  */
-struct mpack_rpc_env {
-	enum mpack_rpc_type type;
+struct m4rpc_mp_rpc_env {
+	enum m4rpc_mp_rpc_type type;
 	bool fixarray;		/* outer array is 0x93/0x94 (the M4 needs it) */
 	u32 msgid;		/* request, response */
 	size_t msgid_off;	/* its encoding, type byte included: */
@@ -107,7 +107,7 @@ struct mpack_rpc_env {
 };
 
 /* Can @b be the first byte of a message from the M4 (0x93 or 0x94)? */
-bool mpack_rpc_can_start(u8 b);
+bool m4rpc_mp_rpc_can_start(u8 b);
 
 /*
  * How far can @buf[0..@len) be the head of a message from the M4? The head
@@ -120,7 +120,7 @@ bool mpack_rpc_can_start(u8 b);
  * here started with a raw byte; its first byte is raw and scanning starts
  * again at the second.
  */
-int mpack_rpc_head_check(const u8 *buf, size_t len);
+int m4rpc_mp_rpc_head_check(const u8 *buf, size_t len);
 
 /*
  * Classify the one message @msg[0..@len): outer fixarray or array16 of 4
@@ -129,15 +129,15 @@ int mpack_rpc_head_check(const u8 *buf, size_t len);
  * an array (fixarray, array16/32), error and result any object, and nothing
  * after the message. Returns 0 and fills @env; else @env is all zero and the
  * result is -EBADMSG for anything malformed, -E2BIG when it nests deeper than
- * MPACK_SCAN_DEPTH, -EMSGSIZE when @len > MPACK_LEN_MAX.
+ * M4RPC_MP_SCAN_DEPTH, -EMSGSIZE when @len > M4RPC_MP_LEN_MAX.
  */
-int mpack_rpc_parse(const u8 *msg, size_t len, struct mpack_rpc_env *env);
+int m4rpc_mp_rpc_parse(const u8 *msg, size_t len, struct m4rpc_mp_rpc_env *env);
 
 /* Bytes the shortest msgpack encoding of @v takes (1, 2, 3 or 5). */
-size_t mpack_uint_len(u32 v);
+size_t m4rpc_mp_uint_len(u32 v);
 
 /* Write that encoding at @out; returns its length. */
-size_t mpack_put_uint(u8 *out, u32 v);
+size_t m4rpc_mp_put_uint(u8 *out, u32 v);
 
 /*
  * Write the request or response @msg[0..@len), parsed into @env, with msgid
@@ -147,15 +147,15 @@ size_t mpack_put_uint(u8 *out, u32 v);
  * length, -EINVAL for a notification, -EMSGSIZE when it does not fit (@out
  * is then unchanged).
  */
-int mpack_rpc_set_msgid(u8 *out, size_t cap, const u8 *msg, size_t len,
-			const struct mpack_rpc_env *env, u32 msgid);
+int m4rpc_mp_rpc_set_msgid(u8 *out, size_t cap, const u8 *msg, size_t len,
+			   const struct m4rpc_mp_rpc_env *env, u32 msgid);
 
 /*
  * Write the response [1, @msgid, @err, nil], @err being @err_len bytes of
  * text sent as a str, into @out of @cap bytes (what the kernel answers when
  * nobody serves a method). Returns its length or -EMSGSIZE.
  */
-int mpack_rpc_write_error(u8 *out, size_t cap, u32 msgid, const char *err,
-			  size_t err_len);
+int m4rpc_mp_rpc_write_error(u8 *out, size_t cap, u32 msgid, const char *err,
+			     size_t err_len);
 
-#endif /* MPACK_SCAN_H */
+#endif /* M4RPC_MP_SCAN_H */

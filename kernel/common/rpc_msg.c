@@ -1,38 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Message rules and envelope rewrites of the /dev/m4rpcN endpoints; the
- * contract is in rpc_msg.h.
+ * contract is in m4rpc_msg.h.
  */
 #include "rpc_msg.h"
 
-int rpc_msg_check_tx(const u8 *msg, size_t len, size_t max,
-		     struct mpack_rpc_env *env)
+int m4rpc_msg_check_tx(const u8 *msg, size_t len, size_t max,
+		       struct m4rpc_mp_rpc_env *env)
 {
 	if (len > max)
 		return -EMSGSIZE;
-	if (!len || mpack_rpc_parse(msg, len, env))
+	if (!len || m4rpc_mp_rpc_parse(msg, len, env))
 		return -EINVAL;
 	if (!env->fixarray)
 		return -EINVAL;
 	/* The kernel's msgid may take 5 bytes: never a surprise later. */
-	if (env->type != MPACK_RPC_NOTIFY && len - env->msgid_len + 5 > max)
+	if (env->type != M4RPC_MP_RPC_NOTIFY && len - env->msgid_len + 5 > max)
 		return -EMSGSIZE;
 	return 0;
 }
 
-int rpc_msg_set_msgid(u8 *buf, size_t cap, size_t len,
-		      const struct mpack_rpc_env *env, u32 msgid)
+int m4rpc_msg_set_msgid(u8 *buf, size_t cap, size_t len,
+			const struct m4rpc_mp_rpc_env *env, u32 msgid)
 {
-	return mpack_rpc_set_msgid(buf, cap, buf, len, env, msgid);
+	return m4rpc_mp_rpc_set_msgid(buf, cap, buf, len, env, msgid);
 }
 
-int rpc_msg_error(u8 *out, size_t cap, u32 msgid, const char *prefix,
-		  const u8 *name, size_t name_len)
+int m4rpc_msg_error(u8 *out, size_t cap, u32 msgid, const char *prefix,
+		    const u8 *name, size_t name_len)
 {
 	char text[128];
 	size_t n = 0, plen = strlen(prefix), q;
 
-	q = name_len > RPC_MSG_NAME_QUOTED ? RPC_MSG_NAME_QUOTED : name_len;
+	q = name_len > M4RPC_MSG_NAME_QUOTED ? M4RPC_MSG_NAME_QUOTED : name_len;
 	if (plen + q + 5 > sizeof(text))
 		return -EMSGSIZE;
 	memcpy(text, prefix, plen);
@@ -45,5 +45,5 @@ int rpc_msg_error(u8 *out, size_t cap, u32 msgid, const char *prefix,
 		n += 3;
 	}
 	text[n++] = '\'';
-	return mpack_rpc_write_error(out, cap, msgid, text, n);
+	return m4rpc_mp_rpc_write_error(out, cap, msgid, text, n);
 }

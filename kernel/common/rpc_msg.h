@@ -2,25 +2,25 @@
 /*
  * The rules of a message written to /dev/m4rpcN, and the envelope rewrites
  * the endpoints make (uapi <linux/m4rpc.h> is the contract). Pure C, built
- * into m4rpc.ko and the host tests, on top of mpack_scan.h.
+ * into m4rpc.ko and the host tests, on top of m4rpc_mp_scan.h.
  *
  * The endpoints replace msgids both ways: a session's request goes out with
  * a link-unique msgid and its response comes back with the session's msgid
  * restored; an M4 request reaches its session with a msgid of the kernel's
  * and the session's response goes back with the M4's msgid restored. Every
- * rewrite is mpack_rpc_set_msgid() in place, in a buffer of room enough:
+ * rewrite is m4rpc_mp_rpc_set_msgid() in place, in a buffer of room enough:
  * a msgid takes 1 to 5 bytes, so a message grows by at most 4.
  */
-#ifndef RPC_MSG_H
-#define RPC_MSG_H
+#ifndef M4RPC_MSG_H
+#define M4RPC_MSG_H
 
 #include "m4rpc_types.h"
 #include "mpack_scan.h"
 
 /* Bytes a rewritten msgid may add to a message. */
-#define RPC_MSG_MSGID_GROWTH	4
+#define M4RPC_MSG_MSGID_GROWTH	4
 /* Bytes of a method name quoted in the kernel's error responses. */
-#define RPC_MSG_NAME_QUOTED	48
+#define M4RPC_MSG_NAME_QUOTED	48
 
 /*
  * Check @msg[0..@len) as write() does, @max being the longest message the
@@ -29,8 +29,8 @@
  * -EMSGSIZE when it is a request or response that would not fit @max with
  * its msgid as a uint32 (5 bytes). 0 and @env filled otherwise.
  */
-int rpc_msg_check_tx(const u8 *msg, size_t len, size_t max,
-		     struct mpack_rpc_env *env);
+int m4rpc_msg_check_tx(const u8 *msg, size_t len, size_t max,
+		       struct m4rpc_mp_rpc_env *env);
 
 /*
  * Give the request or response in @buf[0..@len) (parsed into @env) the
@@ -38,16 +38,16 @@ int rpc_msg_check_tx(const u8 *msg, size_t len, size_t max,
  * -EINVAL for a notification, -EMSGSIZE when it does not fit (then @buf is
  * unchanged). @env describes the old message only.
  */
-int rpc_msg_set_msgid(u8 *buf, size_t cap, size_t len,
-		      const struct mpack_rpc_env *env, u32 msgid);
+int m4rpc_msg_set_msgid(u8 *buf, size_t cap, size_t len,
+			const struct m4rpc_mp_rpc_env *env, u32 msgid);
 
 /*
  * The kernel's error response to an M4 request: [1, @msgid, "@prefix'NAME'",
- * nil], NAME being @name's first RPC_MSG_NAME_QUOTED bytes (followed by
+ * nil], NAME being @name's first M4RPC_MSG_NAME_QUOTED bytes (followed by
  * "..." when longer), into @out of @cap bytes. Returns its length or
  * -EMSGSIZE.
  */
-int rpc_msg_error(u8 *out, size_t cap, u32 msgid, const char *prefix,
-		  const u8 *name, size_t name_len);
+int m4rpc_msg_error(u8 *out, size_t cap, u32 msgid, const char *prefix,
+		    const u8 *name, size_t name_len);
 
-#endif /* RPC_MSG_H */
+#endif /* M4RPC_MSG_H */

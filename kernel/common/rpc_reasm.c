@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The stream reassembler; the contract is in rpc_reasm.h.
+ * The stream reassembler; the contract is in m4rpc_reasm.h.
  *
  * Bytes come from two places: the bytes of a failed candidate that wait to
  * be scanned again ("replay", already in the buffer, taken first) and the
@@ -14,22 +14,22 @@
  */
 #include "rpc_reasm.h"
 
-void rpc_reasm_init(struct rpc_reasm *r, u8 *buf, size_t cap,
-		    size_t skip_max)
+void m4rpc_reasm_init(struct m4rpc_reasm *r, u8 *buf, size_t cap,
+		      size_t skip_max)
 {
 	memset(r, 0, sizeof(*r));
 	r->buf = buf;
 	r->cap = cap;
 	r->skip_max = skip_max < cap ? cap : skip_max;
-	mpack_scan_init(&r->scan);
+	m4rpc_mp_scan_init(&r->scan);
 }
 
-bool rpc_reasm_busy(const struct rpc_reasm *r)
+bool m4rpc_reasm_busy(const struct m4rpc_reasm *r)
 {
 	return r->open || r->end > r->start;
 }
 
-static void rpc_reasm_close(struct rpc_reasm *r)
+static void m4rpc_reasm_close(struct m4rpc_reasm *r)
 {
 	r->open = false;
 	r->head_ok = false;
@@ -40,10 +40,10 @@ static void rpc_reasm_close(struct rpc_reasm *r)
 		r->start = 0;
 		r->end = 0;
 	}
-	mpack_scan_init(&r->scan);
+	m4rpc_mp_scan_init(&r->scan);
 }
 
-size_t rpc_reasm_reset(struct rpc_reasm *r)
+size_t m4rpc_reasm_reset(struct m4rpc_reasm *r)
 {
 	size_t n = r->end - r->start;
 
@@ -52,36 +52,36 @@ size_t rpc_reasm_reset(struct rpc_reasm *r)
 	r->lost_bytes += n;
 	r->start = 0;
 	r->end = 0;
-	rpc_reasm_close(r);
+	m4rpc_reasm_close(r);
 	return n;
 }
 
 /* The candidate was no message: its first byte is raw, rescan the rest. */
-static enum rpc_reasm_event rpc_reasm_junk(struct rpc_reasm *r,
-					   struct rpc_reasm_out *out)
+static enum m4rpc_reasm_event m4rpc_reasm_junk(struct m4rpc_reasm *r,
+					       struct m4rpc_reasm_out *out)
 {
 	out->data = r->buf + r->start;
 	out->len = 1;
 	r->start++;
 	r->junk++;
 	r->raw_bytes++;
-	rpc_reasm_close(r);
-	return RPC_REASM_RAW;
+	m4rpc_reasm_close(r);
+	return M4RPC_REASM_RAW;
 }
 
-static enum rpc_reasm_event rpc_reasm_done(struct rpc_reasm *r,
-					   struct rpc_reasm_out *out)
+static enum m4rpc_reasm_event m4rpc_reasm_done(struct m4rpc_reasm *r,
+					       struct m4rpc_reasm_out *out)
 {
 	out->data = r->buf + r->start;
 	out->len = r->cand;
 	r->start += r->cand;
 	r->msgs++;
-	rpc_reasm_close(r);
-	return RPC_REASM_MSG;
+	m4rpc_reasm_close(r);
+	return M4RPC_REASM_MSG;
 }
 
-static enum rpc_reasm_event rpc_reasm_drop_end(struct rpc_reasm *r,
-					       struct rpc_reasm_out *out,
+static enum m4rpc_reasm_event m4rpc_reasm_drop_end(struct m4rpc_reasm *r,
+						   struct m4rpc_reasm_out *out,
 					       bool giveup)
 {
 	out->data = NULL;
@@ -89,12 +89,12 @@ static enum rpc_reasm_event rpc_reasm_drop_end(struct rpc_reasm *r,
 	r->oversize++;
 	if (giveup)
 		r->giveups++;
-	rpc_reasm_close(r);
-	return RPC_REASM_OVERSIZE;
+	m4rpc_reasm_close(r);
+	return M4RPC_REASM_OVERSIZE;
 }
 
 /* Make room for @n more candidate bytes behind buf[start + cand]. */
-static void rpc_reasm_room(struct rpc_reasm *r, size_t n)
+static void m4rpc_reasm_room(struct m4rpc_reasm *r, size_t n)
 {
 	if (r->start + r->cand + n <= r->cap)
 		return;
@@ -107,40 +107,40 @@ static void rpc_reasm_room(struct rpc_reasm *r, size_t n)
  * One byte of a candidate whose head is not complete yet: @b is
  * buf[start + cand] already (replay) or is stored there first (input).
  */
-static enum rpc_reasm_event rpc_reasm_head_byte(struct rpc_reasm *r, u8 b,
-						bool from_input, size_t *used,
-						struct rpc_reasm_out *out)
+static enum m4rpc_reasm_event m4rpc_reasm_head_byte(struct m4rpc_reasm *r, u8 b,
+						    bool from_input, size_t *used,
+						struct m4rpc_reasm_out *out)
 {
 	size_t n;
 	int rc, h;
 
 	if (r->cand == r->cap)
-		return rpc_reasm_junk(r, out);	/* head longer than any message */
+		return m4rpc_reasm_junk(r, out);	/* head longer than any message */
 	if (from_input) {
-		rpc_reasm_room(r, 1);
+		m4rpc_reasm_room(r, 1);
 		r->buf[r->start + r->cand] = b;
 		r->end = r->start + r->cand + 1;
 		(*used)++;
 	}
 	r->cand++;
-	rc = mpack_scan_feed(&r->scan, &b, 1, &n);
+	rc = m4rpc_mp_scan_feed(&r->scan, &b, 1, &n);
 	if (rc < 0)
-		return rpc_reasm_junk(r, out);
-	h = mpack_rpc_head_check(r->buf + r->start, r->cand);
+		return m4rpc_reasm_junk(r, out);
+	h = m4rpc_mp_rpc_head_check(r->buf + r->start, r->cand);
 	if (h < 0)
-		return rpc_reasm_junk(r, out);
+		return m4rpc_reasm_junk(r, out);
 	r->head_ok = h == 1;
-	if (rc == MPACK_SCAN_DONE)
-		return r->head_ok ? rpc_reasm_done(r, out) :
-				    rpc_reasm_junk(r, out);
-	return RPC_REASM_NONE;
+	if (rc == M4RPC_MP_SCAN_DONE)
+		return r->head_ok ? m4rpc_reasm_done(r, out) :
+				    m4rpc_reasm_junk(r, out);
+	return M4RPC_REASM_NONE;
 }
 
 /* Bytes of a candidate with a valid head, kept (at most up to @cap). */
-static enum rpc_reasm_event rpc_reasm_body(struct rpc_reasm *r,
-					   const u8 *src, size_t n,
+static enum m4rpc_reasm_event m4rpc_reasm_body(struct m4rpc_reasm *r,
+					       const u8 *src, size_t n,
 					   bool from_input, size_t *used,
-					   struct rpc_reasm_out *out)
+					   struct m4rpc_reasm_out *out)
 {
 	size_t u;
 	int rc;
@@ -152,52 +152,52 @@ static enum rpc_reasm_event rpc_reasm_body(struct rpc_reasm *r,
 		r->start = 0;
 		r->end = 0;
 		r->cand = 0;
-		return RPC_REASM_NONE;
+		return M4RPC_REASM_NONE;
 	}
 	if (n > r->cap - r->cand)
 		n = r->cap - r->cand;
-	rc = mpack_scan_feed(&r->scan, src, n, &u);
+	rc = m4rpc_mp_scan_feed(&r->scan, src, n, &u);
 	if (from_input) {
-		rpc_reasm_room(r, u);
+		m4rpc_reasm_room(r, u);
 		memcpy(r->buf + r->start + r->cand, src, u);
 		r->end = r->start + r->cand + u;
 		*used += u;
 	}
 	r->cand += u;
 	if (rc < 0)
-		return rpc_reasm_junk(r, out);
-	if (rc == MPACK_SCAN_DONE)
-		return rpc_reasm_done(r, out);
-	return RPC_REASM_NONE;
+		return m4rpc_reasm_junk(r, out);
+	if (rc == M4RPC_MP_SCAN_DONE)
+		return m4rpc_reasm_done(r, out);
+	return M4RPC_REASM_NONE;
 }
 
 /* Input bytes of an oversize candidate: counted, not kept. */
-static enum rpc_reasm_event rpc_reasm_skip(struct rpc_reasm *r,
-					   const u8 *src, size_t n,
+static enum m4rpc_reasm_event m4rpc_reasm_skip(struct m4rpc_reasm *r,
+					       const u8 *src, size_t n,
 					   size_t *used,
-					   struct rpc_reasm_out *out)
+					   struct m4rpc_reasm_out *out)
 {
 	size_t u;
 	int rc;
 
 	if (n > r->skip_max - r->dropped)
 		n = r->skip_max - r->dropped;
-	rc = mpack_scan_feed(&r->scan, src, n, &u);
+	rc = m4rpc_mp_scan_feed(&r->scan, src, n, &u);
 	*used += u;
 	r->dropped += u;
 	/* Ended, or invalid after all: either way it is dropped whole. */
-	if (rc != MPACK_SCAN_MORE)
-		return rpc_reasm_drop_end(r, out, false);
+	if (rc != M4RPC_MP_SCAN_MORE)
+		return m4rpc_reasm_drop_end(r, out, false);
 	if (r->dropped >= r->skip_max)
-		return rpc_reasm_drop_end(r, out, true);
-	return RPC_REASM_NONE;
+		return m4rpc_reasm_drop_end(r, out, true);
+	return M4RPC_REASM_NONE;
 }
 
-enum rpc_reasm_event rpc_reasm_feed(struct rpc_reasm *r, const u8 *data,
-				    size_t len, size_t *used,
-				    struct rpc_reasm_out *out)
+enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
+					size_t len, size_t *used,
+				    struct m4rpc_reasm_out *out)
 {
-	enum rpc_reasm_event ev;
+	enum m4rpc_reasm_event ev;
 	const u8 *src;
 	bool from_input;
 	size_t n, k;
@@ -215,12 +215,12 @@ enum rpc_reasm_event rpc_reasm_feed(struct rpc_reasm *r, const u8 *data,
 			n = len - *used;
 			from_input = true;
 		} else {
-			return RPC_REASM_NONE;
+			return M4RPC_REASM_NONE;
 		}
 
 		if (!r->open) {
 			/* A run of bytes that cannot start a message: raw. */
-			for (k = 0; k < n && !mpack_rpc_can_start(src[k]); k++)
+			for (k = 0; k < n && !m4rpc_mp_rpc_can_start(src[k]); k++)
 				;
 			if (k) {
 				out->data = src;
@@ -234,19 +234,19 @@ enum rpc_reasm_event rpc_reasm_feed(struct rpc_reasm *r, const u8 *data,
 					r->start = 0;
 					r->end = 0;
 				}
-				return RPC_REASM_RAW;
+				return M4RPC_REASM_RAW;
 			}
 			r->open = true;
 		}
 
 		if (r->dropping)	/* replay is empty while dropping */
-			ev = rpc_reasm_skip(r, src, n, used, out);
+			ev = m4rpc_reasm_skip(r, src, n, used, out);
 		else if (!r->head_ok)
-			ev = rpc_reasm_head_byte(r, src[0], from_input, used,
-						 out);
+			ev = m4rpc_reasm_head_byte(r, src[0], from_input, used,
+						   out);
 		else
-			ev = rpc_reasm_body(r, src, n, from_input, used, out);
-		if (ev != RPC_REASM_NONE)
+			ev = m4rpc_reasm_body(r, src, n, from_input, used, out);
+		if (ev != M4RPC_REASM_NONE)
 			return ev;
 	}
 }

@@ -6,10 +6,10 @@
  * allocation: the caller lends one buffer of the largest message it keeps.
  * Compiled into m4rpc.ko (the /dev/m4rpcN endpoints) and the host tests.
  *
- * What is a message: a byte that can start one (mpack_rpc_can_start():
+ * What is a message: a byte that can start one (m4rpc_mp_rpc_can_start():
  * 0x93, 0x94) opens a candidate; it stays one while its bytes are a valid
- * message head (mpack_rpc_head_check()) and then a valid msgpack object
- * (mpack_scan_feed()), and is a message when that object is complete. A
+ * message head (m4rpc_mp_rpc_head_check()) and then a valid msgpack object
+ * (m4rpc_mp_scan_feed()), and is a message when that object is complete. A
  * candidate that fails was not a message: its first byte is a raw byte and
  * the bytes after it are scanned again (they may hold a message). So raw
  * bytes never corrupt a message, and every byte of the stream comes out
@@ -17,7 +17,7 @@
  *
  *  - oversize: a candidate with a valid head that grows past @cap bytes is
  *    dropped whole: it is scanned to its end without being kept, and
- *    reported once (RPC_REASM_OVERSIZE) with its length. A candidate whose
+ *    reported once (M4RPC_REASM_OVERSIZE) with its length. A candidate whose
  *    head alone (a method name of several KiB) passes @cap cannot be a
  *    message within @cap, and is taken for raw bytes like any other failed
  *    candidate;
@@ -25,16 +25,16 @@
  *    bytes (a length field of up to 4 GiB in what was junk) is abandoned:
  *    reported like an oversize message, the bytes after it are scanned
  *    afresh. Bounds how much of the stream one bad length can swallow;
- *  - holes: rpc_reasm_reset() when bytes of the stream were lost discards
+ *  - holes: m4rpc_reasm_reset() when bytes of the stream were lost discards
  *    the open candidate and the bytes waiting to be scanned again.
  *
  * Usage:
  *
  *	for (;;) {
- *		ev = rpc_reasm_feed(r, data, len, &used, &out);
+ *		ev = m4rpc_reasm_feed(r, data, len, &used, &out);
  *		data += used;
  *		len -= used;
- *		if (ev == RPC_REASM_NONE)
+ *		if (ev == M4RPC_REASM_NONE)
  *			break;		// all of data taken, nothing pending
  *		handle(ev, out.data, out.len);
  *	}
@@ -42,27 +42,27 @@
  * out.data points into the caller's data or into the lent buffer and is
  * valid until the next call. Not thread-safe: one caller at a time.
  */
-#ifndef RPC_REASM_H
-#define RPC_REASM_H
+#ifndef M4RPC_REASM_H
+#define M4RPC_REASM_H
 
 #include "m4rpc_types.h"
 #include "mpack_scan.h"
 
-/* rpc_reasm_feed() results */
-enum rpc_reasm_event {
-	RPC_REASM_NONE,		/* all input taken, nothing more to report */
-	RPC_REASM_MSG,		/* out: one whole message */
-	RPC_REASM_RAW,		/* out: raw bytes (one or more) */
-	RPC_REASM_OVERSIZE,	/* a message was dropped; out.len its length */
+/* m4rpc_reasm_feed() results */
+enum m4rpc_reasm_event {
+	M4RPC_REASM_NONE,		/* all input taken, nothing more to report */
+	M4RPC_REASM_MSG,		/* out: one whole message */
+	M4RPC_REASM_RAW,		/* out: raw bytes (one or more) */
+	M4RPC_REASM_OVERSIZE,	/* a message was dropped; out.len its length */
 };
 
-struct rpc_reasm_out {
-	const u8 *data;		/* NULL for RPC_REASM_OVERSIZE */
+struct m4rpc_reasm_out {
+	const u8 *data;		/* NULL for M4RPC_REASM_OVERSIZE */
 	size_t len;
 };
 
-struct rpc_reasm {
-	struct mpack_scan scan;
+struct m4rpc_reasm {
+	struct m4rpc_mp_scan scan;
 	u8 *buf;		/* lent by the caller, @cap bytes */
 	size_t cap;		/* longest message kept */
 	size_t skip_max;	/* longest oversize candidate followed */
@@ -76,38 +76,38 @@ struct rpc_reasm {
 	bool dropping;		/* ... and past @cap: scanned, not kept */
 	size_t dropped;		/* its length so far, when dropping */
 	/* Counters, for the caller's statistics and tests. */
-	u64 msgs;		/* RPC_REASM_MSG */
-	u64 raw_bytes;		/* bytes in RPC_REASM_RAW */
-	u64 oversize;		/* RPC_REASM_OVERSIZE, give-ups included */
+	u64 msgs;		/* M4RPC_REASM_MSG */
+	u64 raw_bytes;		/* bytes in M4RPC_REASM_RAW */
+	u64 oversize;		/* M4RPC_REASM_OVERSIZE, give-ups included */
 	u64 giveups;		/* ... of them abandoned after skip_max */
 	u64 junk;		/* candidates that turned out raw */
-	u64 lost_bytes;		/* discarded by rpc_reasm_reset() */
+	u64 lost_bytes;		/* discarded by m4rpc_reasm_reset() */
 };
 
 /*
  * @buf of @cap bytes (at least 16) holds the message being reassembled;
  * @skip_max (at least @cap) bounds an oversize candidate.
  */
-void rpc_reasm_init(struct rpc_reasm *r, u8 *buf, size_t cap,
-		    size_t skip_max);
+void m4rpc_reasm_init(struct m4rpc_reasm *r, u8 *buf, size_t cap,
+		      size_t skip_max);
 
 /*
  * Take bytes from @data[0..@len) and report the next event; *@used is the
  * number of bytes taken (possibly 0 when the event comes from bytes taken
  * earlier). See the usage above.
  */
-enum rpc_reasm_event rpc_reasm_feed(struct rpc_reasm *r, const u8 *data,
-				    size_t len, size_t *used,
-				    struct rpc_reasm_out *out);
+enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
+					size_t len, size_t *used,
+				    struct m4rpc_reasm_out *out);
 
 /*
  * Bytes of the stream were lost here: forget the open candidate and the
  * bytes waiting to be scanned again. Returns how many bytes were discarded
  * (also added to lost_bytes; an oversize candidate counts what was seen).
  */
-size_t rpc_reasm_reset(struct rpc_reasm *r);
+size_t m4rpc_reasm_reset(struct m4rpc_reasm *r);
 
 /* Is a candidate open or are bytes waiting (a message may be partial)? */
-bool rpc_reasm_busy(const struct rpc_reasm *r);
+bool m4rpc_reasm_busy(const struct m4rpc_reasm *r);
 
-#endif /* RPC_REASM_H */
+#endif /* M4RPC_REASM_H */

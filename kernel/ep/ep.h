@@ -68,7 +68,7 @@
 #define EP_GFP_WORKER		(GFP_NOWAIT | __GFP_NOWARN)
 /* A call counts against the wire window at most this long (ep_tx.c). */
 #define EP_WIRE_EXPIRE_MS	2000
-/* An oversize message is followed at most this far (rpc_reasm.h). */
+/* An oversize message is followed at most this far (m4rpc_reasm.h). */
 #define EP_SKIP_MAX		(1024 * 1024)
 
 /* A message in a queue. */
@@ -97,7 +97,7 @@ struct ep_m4call {
 	u32 id;				/* the kernel's msgid */
 	u32 m4_msgid;
 	u32 name_len;			/* quoted in the kernel's errors */
-	u8 name[RPC_MSG_NAME_QUOTED + 1];
+	u8 name[M4RPC_MSG_NAME_QUOTED + 1];
 };
 
 struct ep_binding {
@@ -179,7 +179,7 @@ struct m4rpc_ep {
 	u32 wire_calls_max;
 
 	/* Callbacks only (serialised by the link's client_lock). */
-	struct rpc_reasm reasm;
+	struct m4rpc_reasm reasm;
 	u8 *reasm_buf;			/* max_msg bytes */
 };
 

@@ -147,7 +147,7 @@ struct m4rpc_ep *m4rpc_ep_add(struct m4rpc_link *link)
 		kfree(ep);
 		return ERR_PTR(-ENOMEM);
 	}
-	rpc_reasm_init(&ep->reasm, ep->reasm_buf, ep->max_msg, EP_SKIP_MAX);
+	m4rpc_reasm_init(&ep->reasm, ep->reasm_buf, ep->max_msg, EP_SKIP_MAX);
 	mutex_init(&ep->lock);
 	INIT_LIST_HEAD(&ep->sessions);
 	INIT_LIST_HEAD(&ep->bindings);

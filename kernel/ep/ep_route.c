@@ -94,17 +94,17 @@ void m4rpc_ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess)
 
 /* A copy of @data with room for a longer msgid, its msgid set to @id. */
 static struct ep_msg *ep_copy_msgid(const u8 *data, size_t len,
-				    const struct mpack_rpc_env *env, u32 id)
+				    const struct m4rpc_mp_rpc_env *env, u32 id)
 {
 	struct ep_msg *msg;
 	int n;
 
-	msg = m4rpc_ep_msg_alloc(len + RPC_MSG_MSGID_GROWTH, EP_GFP_WORKER);
+	msg = m4rpc_ep_msg_alloc(len + M4RPC_MSG_MSGID_GROWTH, EP_GFP_WORKER);
 	if (!msg)
 		return NULL;
 	memcpy(msg->data, data, len);
-	n = rpc_msg_set_msgid(msg->data, len + RPC_MSG_MSGID_GROWTH, len, env,
-			      id);
+	n = m4rpc_msg_set_msgid(msg->data, len + M4RPC_MSG_MSGID_GROWTH, len, env,
+				id);
 	if (WARN_ON_ONCE(n < 0)) {	/* there is room for any msgid */
 		kfree(msg);
 		return NULL;
@@ -114,7 +114,7 @@ static struct ep_msg *ep_copy_msgid(const u8 *data, size_t len,
 }
 
 static void ep_route_response(struct m4rpc_ep *ep, const u8 *data,
-			      size_t len, const struct mpack_rpc_env *env)
+			      size_t len, const struct m4rpc_mp_rpc_env *env)
 {
 	struct ep_session *sess;
 	struct ep_call *call;
@@ -156,7 +156,7 @@ static void ep_m4call_retire(struct m4rpc_ep *ep, u32 m4_msgid)
 }
 
 static void ep_route_request(struct m4rpc_ep *ep, const u8 *data,
-			     size_t len, const struct mpack_rpc_env *env)
+			     size_t len, const struct m4rpc_mp_rpc_env *env)
 {
 	const u8 *name = data + env->method_off;
 	struct ep_session *sess;
@@ -201,7 +201,7 @@ static void ep_route_request(struct m4rpc_ep *ep, const u8 *data,
 	mc->sess = sess;
 	mc->id = id;
 	mc->m4_msgid = env->msgid;
-	mc->name_len = min_t(size_t, env->method_len, RPC_MSG_NAME_QUOTED + 1);
+	mc->name_len = min_t(size_t, env->method_len, M4RPC_MSG_NAME_QUOTED + 1);
 	memcpy(mc->name, name, mc->name_len);
 	list_add_tail(&mc->node, &sess->m4calls);
 	sess->nm4calls++;
@@ -216,7 +216,7 @@ busy:
 }
 
 static void ep_route_notify(struct m4rpc_ep *ep, const u8 *data, size_t len,
-			    const struct mpack_rpc_env *env)
+			    const struct m4rpc_mp_rpc_env *env)
 {
 	struct ep_binding *b;
 	struct ep_msg *msg;
@@ -242,21 +242,21 @@ static void ep_route_notify(struct m4rpc_ep *ep, const u8 *data, size_t len,
 /* One whole message from the M4 (a callback: ep->lock not held). */
 void m4rpc_ep_route_msg(struct m4rpc_ep *ep, const u8 *data, size_t len)
 {
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	bool kick;
 
 	mutex_lock(&ep->lock);
 	ep->stats.rx_msgs++;
-	if (mpack_rpc_parse(data, len, &env)) {
+	if (m4rpc_mp_rpc_parse(data, len, &env)) {
 		ep->stats.rx_malformed++;
 		mutex_unlock(&ep->lock);
 		return;
 	}
 	switch (env.type) {
-	case MPACK_RPC_RESPONSE:
+	case M4RPC_MP_RPC_RESPONSE:
 		ep_route_response(ep, data, len, &env);
 		break;
-	case MPACK_RPC_REQUEST:
+	case M4RPC_MP_RPC_REQUEST:
 		ep_route_request(ep, data, len, &env);
 		break;
 	default:
@@ -292,8 +292,8 @@ void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep)
 		msg = m4rpc_ep_msg_alloc(M4RPC_LINK_UI_MTU, EP_GFP_WORKER);
 		len = -ENOMEM;
 		if (msg)
-			len = mpack_rpc_write_error(msg->data,
-						    M4RPC_LINK_UI_MTU,
+			len = m4rpc_mp_rpc_write_error(msg->data,
+						       M4RPC_LINK_UI_MTU,
 						    call->user_msgid,
 						    EP_ERR_STOPPED,
 						    sizeof(EP_ERR_STOPPED) - 1);

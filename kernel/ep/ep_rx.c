@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The link's callbacks into an endpoint (link.h): UI bytes through the
- * reassembler (kernel/common/rpc_reasm.c) into whole messages, which are
+ * reassembler (kernel/common/m4rpc_reasm.c) into whole messages, which are
  * routed (ep_route.c), and raw bytes, which go to the raw-mode sessions;
  * stream holes; link and M4 state. The link serialises the callbacks (its
  * client_lock), so the reassembler needs no lock of its own.
@@ -37,24 +37,24 @@ void m4rpc_ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len)
 static int ep_ui_rx(void *priv, const u8 *data, size_t len)
 {
 	struct m4rpc_ep *ep = priv;
-	struct rpc_reasm_out out;
-	enum rpc_reasm_event ev;
+	struct m4rpc_reasm_out out;
+	enum m4rpc_reasm_event ev;
 	size_t used;
 
 	for (;;) {
-		ev = rpc_reasm_feed(&ep->reasm, data, len, &used, &out);
+		ev = m4rpc_reasm_feed(&ep->reasm, data, len, &used, &out);
 		data += used;
 		len -= used;
 		switch (ev) {
-		case RPC_REASM_NONE:
+		case M4RPC_REASM_NONE:
 			return 0;
-		case RPC_REASM_MSG:
+		case M4RPC_REASM_MSG:
 			m4rpc_ep_route_msg(ep, out.data, out.len);
 			break;
-		case RPC_REASM_RAW:
+		case M4RPC_REASM_RAW:
 			m4rpc_ep_raw_deliver(ep, out.data, out.len);
 			break;
-		case RPC_REASM_OVERSIZE:
+		case M4RPC_REASM_OVERSIZE:
 			mutex_lock(&ep->lock);
 			ep->stats.rx_oversize++;
 			mutex_unlock(&ep->lock);
@@ -66,7 +66,7 @@ static int ep_ui_rx(void *priv, const u8 *data, size_t len)
 static void ep_ui_lost(void *priv)
 {
 	struct m4rpc_ep *ep = priv;
-	size_t n = rpc_reasm_reset(&ep->reasm);
+	size_t n = m4rpc_reasm_reset(&ep->reasm);
 
 	mutex_lock(&ep->lock);
 	ep->stats.rx_lost++;

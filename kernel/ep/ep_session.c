@@ -250,7 +250,7 @@ ssize_t m4rpc_ep_read(struct file *file, char __user *buf, size_t count,
  * or the error write() fails with.
  */
 static int ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
-			  const struct mpack_rpc_env *env,
+			  const struct m4rpc_mp_rpc_env *env,
 			  struct ep_m4call **m4call)
 {
 	lockdep_assert_held(&ep->lock);
@@ -259,14 +259,14 @@ static int ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
 	if (ep->m4_state != M4RPC_M4_RUNNING)
 		return -EHOSTDOWN;
 	/* Again under the lock: M4RPC_IOC_SET_MODE may have come between. */
-	if (sess->mode == M4RPC_MODE_RAW && env->type != MPACK_RPC_NOTIFY)
+	if (sess->mode == M4RPC_MODE_RAW && env->type != M4RPC_MP_RPC_NOTIFY)
 		return -EINVAL;
-	if (env->type == MPACK_RPC_RESPONSE) {
+	if (env->type == M4RPC_MP_RPC_RESPONSE) {
 		*m4call = xa_load(&ep->m4calls, env->msgid);
 		if (!*m4call || (*m4call)->sess != sess)
 			return -EINVAL;
 	}
-	if (env->type == MPACK_RPC_REQUEST && sess->ncalls >= ep->calls_max)
+	if (env->type == M4RPC_MP_RPC_REQUEST && sess->ncalls >= ep->calls_max)
 		return -EAGAIN;
 	return m4rpc_ep_tx_admit(ep, sess) ? 0 : -EAGAIN;
 }
@@ -286,7 +286,7 @@ static bool ep_writable(struct ep_session *sess, bool call)
 
 /* Commit (ep->lock held, ep_write_check() said 0). */
 static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
-			   struct ep_msg *msg, const struct mpack_rpc_env *env,
+			   struct ep_msg *msg, const struct m4rpc_mp_rpc_env *env,
 			   struct ep_call *call, struct ep_m4call *m4call)
 {
 	u32 wire;
@@ -294,14 +294,14 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 
 	lockdep_assert_held(&ep->lock);
 	switch (env->type) {
-	case MPACK_RPC_REQUEST:
+	case M4RPC_MP_RPC_REQUEST:
 		ret = xa_alloc_cyclic(&ep->calls, &wire, call, xa_limit_32b,
 				      &ep->next_call, GFP_KERNEL);
 		if (ret < 0)
 			return ret;
-		len = rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
-					env, wire);
-		if (WARN_ON_ONCE(len < 0)) {	/* rpc_msg_check_tx() */
+		len = m4rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
+					  env, wire);
+		if (WARN_ON_ONCE(len < 0)) {	/* m4rpc_msg_check_tx() */
 			xa_erase(&ep->calls, wire);
 			return len;
 		}
@@ -314,9 +314,9 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 		ep->ncalls++;
 		ep->stats.tx_requests++;
 		break;
-	case MPACK_RPC_RESPONSE:
-		len = rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
-					env, m4call->m4_msgid);
+	case M4RPC_MP_RPC_RESPONSE:
+		len = m4rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
+					  env, m4call->m4_msgid);
 		if (len < 0)
 			return len;
 		xa_erase(&ep->m4calls, m4call->id);
@@ -343,7 +343,7 @@ ssize_t m4rpc_ep_write(struct file *file, const char __user *buf, size_t count,
 	struct ep_session *sess = file->private_data;
 	struct m4rpc_ep *ep = sess->ep;
 	struct ep_m4call *m4call = NULL;
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	struct ep_call *call = NULL;
 	struct ep_msg *msg;
 	bool is_call;
@@ -359,16 +359,16 @@ ssize_t m4rpc_ep_write(struct file *file, const char __user *buf, size_t count,
 		goto out;
 	}
 	msg->len = count;
-	ret = rpc_msg_check_tx(msg->data, count, ep->max_tx, &env);
+	ret = m4rpc_msg_check_tx(msg->data, count, ep->max_tx, &env);
 	if (ret)
 		goto out;
 	/* A raw session could never read an answer. */
 	if (READ_ONCE(sess->mode) == M4RPC_MODE_RAW &&
-	    env.type != MPACK_RPC_NOTIFY) {
+	    env.type != M4RPC_MP_RPC_NOTIFY) {
 		ret = -EINVAL;
 		goto out;
 	}
-	is_call = env.type == MPACK_RPC_REQUEST;
+	is_call = env.type == M4RPC_MP_RPC_REQUEST;
 	if (is_call) {
 		call = kzalloc(sizeof(*call), GFP_KERNEL);
 		if (!call) {

@@ -82,8 +82,8 @@ void m4rpc_ep_tx_kernel_error(struct m4rpc_ep *ep, u32 m4_msgid, const char *pre
 		ep->stats.tx_kernel_drops++;
 		return;
 	}
-	len = rpc_msg_error(msg->data, M4RPC_LINK_UI_MTU, m4_msgid, prefix,
-			    name, name_len);
+	len = m4rpc_msg_error(msg->data, M4RPC_LINK_UI_MTU, m4_msgid, prefix,
+			      name, name_len);
 	if (WARN_ON_ONCE(len < 0)) {	/* the name is quoted short */
 		ep->stats.tx_kernel_drops++;
 		return;

@@ -107,23 +107,23 @@ struct sim_board {
 };
 
 /* sim_main.c: the module parameter wire_time, writable at run time */
-extern bool sim_wire_time;
+extern bool m4rpc_sim_wire_time;
 
 /* sim_irq.c */
-int sim_irq_init(struct sim_board *b, bool edge, bool rising_ok);
-void sim_irq_exit(struct sim_board *b);
-void sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge);
-void sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info);
+int m4rpc_sim_irq_init(struct sim_board *b, bool edge, bool rising_ok);
+void m4rpc_sim_irq_exit(struct sim_board *b);
+void m4rpc_sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge);
+void m4rpc_sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info);
 
 /* sim_spi.c */
-int sim_spi_init(struct sim_board *b);
-void sim_spi_exit(struct sim_board *b);
+int m4rpc_sim_spi_init(struct sim_board *b);
+void m4rpc_sim_spi_exit(struct sim_board *b);
 
 /* sim_slave.c */
-int sim_slave_init(struct sim_board *b);
-void sim_slave_exit(struct sim_board *b);
-void sim_slave_xfer_begin(struct sim_board *b, const struct spi_transfer *x,
-			  u32 speed_hz);
-void sim_slave_xfer_end(struct sim_board *b);
+int m4rpc_sim_slave_init(struct sim_board *b);
+void m4rpc_sim_slave_exit(struct sim_board *b);
+void m4rpc_sim_slave_xfer_begin(struct sim_board *b, const struct spi_transfer *x,
+				u32 speed_hz);
+void m4rpc_sim_slave_xfer_end(struct sim_board *b);
 
 #endif /* M4RPC_SIM_H */

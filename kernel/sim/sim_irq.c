@@ -197,7 +197,7 @@ static const struct irq_domain_ops sim_irq_domain_ops = {
 	.unmap	= sim_irq_unmap,
 };
 
-int sim_irq_init(struct sim_board *b, bool edge, bool rising_ok)
+int m4rpc_sim_irq_init(struct sim_board *b, bool edge, bool rising_ok)
 {
 	unsigned int virq;
 	int ret;
@@ -241,7 +241,7 @@ err_fwnode:
 }
 
 /* After the SPI device is gone: nobody can hold the irq any more. */
-void sim_irq_exit(struct sim_board *b)
+void m4rpc_sim_irq_exit(struct sim_board *b)
 {
 	unsigned long flags;
 
@@ -254,7 +254,7 @@ void sim_irq_exit(struct sim_board *b)
 	irq_domain_free_fwnode(b->fwnode);
 }
 
-void sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge)
+void m4rpc_sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge)
 {
 	unsigned long flags;
 	bool changed;
@@ -273,7 +273,7 @@ void sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge)
 	raw_spin_unlock_irqrestore(&b->irq_lock, flags);
 }
 
-void sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info)
+void m4rpc_sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info)
 {
 	unsigned long flags;
 

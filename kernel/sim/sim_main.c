@@ -40,8 +40,8 @@ static unsigned int sim_nr_boards = 1;
 module_param_named(boards, sim_nr_boards, uint, 0444);
 MODULE_PARM_DESC(boards, "number of simulated boards, 1..8 (default 1)");
 
-bool sim_wire_time = true;
-module_param_named(wire_time, sim_wire_time, bool, 0644);
+bool m4rpc_sim_wire_time = true;
+module_param_named(wire_time, m4rpc_sim_wire_time, bool, 0644);
 MODULE_PARM_DESC(wire_time,
 		 "transfers take len * 8 / speed_hz (default 1; writable)");
 
@@ -94,9 +94,9 @@ static void sim_board_destroy(struct sim_board *b)
 	WRITE_ONCE(b->dying, true);
 	wake_up_all(&b->wire_wq);
 
-	sim_spi_exit(b);
-	sim_slave_exit(b);
-	sim_irq_exit(b);
+	m4rpc_sim_spi_exit(b);
+	m4rpc_sim_slave_exit(b);
+	m4rpc_sim_irq_exit(b);
 	platform_device_unregister(b->pdev);
 	mutex_destroy(&b->lock);
 	kfree(b);
@@ -124,13 +124,13 @@ static struct sim_board *sim_board_create(unsigned int index)
 		goto err_free;
 	}
 	b->unwired = sim_irq_none;
-	ret = sim_irq_init(b, sim_irq_edge, sim_rising_edge);
+	ret = m4rpc_sim_irq_init(b, sim_irq_edge, sim_rising_edge);
 	if (ret)
 		goto err_pdev;
-	ret = sim_spi_init(b);
+	ret = m4rpc_sim_spi_init(b);
 	if (ret)
 		goto err_irq;
-	ret = sim_slave_init(b);
+	ret = m4rpc_sim_slave_init(b);
 	if (ret)
 		goto err_spi;
 
@@ -142,9 +142,9 @@ static struct sim_board *sim_board_create(unsigned int index)
 err_spi:
 	WRITE_ONCE(b->dying, true);
 	wake_up_all(&b->wire_wq);
-	sim_spi_exit(b);
+	m4rpc_sim_spi_exit(b);
 err_irq:
-	sim_irq_exit(b);
+	m4rpc_sim_irq_exit(b);
 err_pdev:
 	platform_device_unregister(b->pdev);
 err_free:

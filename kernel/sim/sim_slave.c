@@ -84,8 +84,8 @@ static void sim_slave_queue_push(struct sim_board *b,
 	WRITE_ONCE(b->q_count, b->q_count + 1);
 }
 
-void sim_slave_xfer_begin(struct sim_board *b, const struct spi_transfer *x,
-			  u32 speed_hz)
+void m4rpc_sim_slave_xfer_begin(struct sim_board *b, const struct spi_transfer *x,
+				u32 speed_hz)
 {
 	struct m4rpc_sim_xfer *rec = &b->cur;
 	unsigned int n = min_t(unsigned int, x->len, M4RPC_SIM_FRAME_LEN);
@@ -121,7 +121,7 @@ void sim_slave_xfer_begin(struct sim_board *b, const struct spi_transfer *x,
 	mutex_unlock(&b->lock);
 }
 
-void sim_slave_xfer_end(struct sim_board *b)
+void m4rpc_sim_slave_xfer_end(struct sim_board *b)
 {
 	struct m4rpc_sim_xfer *rec = &b->cur;
 	bool queued = false;
@@ -171,7 +171,7 @@ static int sim_slave_release(struct inode *inode, struct file *file)
 	mutex_lock(&b->lock);
 	sim_slave_reset(b);
 	b->attached = false;
-	sim_irq_set_nirq(b, false, false);
+	m4rpc_sim_irq_set_nirq(b, false, false);
 	mutex_unlock(&b->lock);
 	return 0;
 }
@@ -277,7 +277,7 @@ static long sim_slave_ioctl_arm(struct sim_board *b, void __user *argp,
 		memcpy(b->armed_frame, arm.frame, sizeof(b->armed_frame));
 		b->armed = true;
 		if (arm.flags & M4RPC_SIM_ARM_ASSERT_IRQ)
-			sim_irq_set_nirq(b, true, false);
+			m4rpc_sim_irq_set_nirq(b, true, false);
 	}
 	mutex_unlock(&b->lock);
 	return ret;
@@ -296,8 +296,8 @@ static long sim_slave_ioctl_nirq(struct sim_board *b, void __user *argp)
 		return -EINVAL;
 
 	mutex_lock(&b->lock);
-	sim_irq_set_nirq(b, nirq.level == M4RPC_SIM_NIRQ_LOW,
-			 nirq.flags & M4RPC_SIM_NIRQ_DROP_EDGE);
+	m4rpc_sim_irq_set_nirq(b, nirq.level == M4RPC_SIM_NIRQ_LOW,
+			       nirq.flags & M4RPC_SIM_NIRQ_DROP_EDGE);
 	mutex_unlock(&b->lock);
 	return 0;
 }
@@ -313,7 +313,7 @@ static long sim_slave_ioctl_info(struct sim_board *b, void __user *argp)
 	mutex_lock(&b->lock);
 	info.cs_active = b->cs_active;
 	info.transfers = b->transfers;
-	sim_irq_info(b, &info);
+	m4rpc_sim_irq_info(b, &info);
 	mutex_unlock(&b->lock);
 
 	if (copy_to_user(argp, &info, sizeof(info)))
@@ -355,7 +355,7 @@ static const struct file_operations sim_slave_fops = {
  * Called last at board creation: the SPI device may already be transferring
  * (with nobody attached), which needs only board->lock, set up by sim_main.c.
  */
-int sim_slave_init(struct sim_board *b)
+int m4rpc_sim_slave_init(struct sim_board *b)
 {
 	int ret;
 
@@ -378,7 +378,7 @@ int sim_slave_init(struct sim_board *b)
 }
 
 /* Called after the SPI controller is gone: no transfer can start any more. */
-void sim_slave_exit(struct sim_board *b)
+void m4rpc_sim_slave_exit(struct sim_board *b)
 {
 	misc_deregister(&b->misc);
 	vfree(b->queue);

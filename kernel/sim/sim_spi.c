@@ -64,10 +64,10 @@ static int sim_spi_transfer_one(struct spi_controller *ctlr,
 	speed_hz = clamp(speed_hz, SIM_MIN_SPEED_HZ, b->max_speed_hz);
 	x->effective_speed_hz = speed_hz;
 
-	sim_slave_xfer_begin(b, x, speed_hz);
-	if (READ_ONCE(sim_wire_time))
+	m4rpc_sim_slave_xfer_begin(b, x, speed_hz);
+	if (READ_ONCE(m4rpc_sim_wire_time))
 		sim_spi_wire_wait(b, x->len, speed_hz);
-	sim_slave_xfer_end(b);
+	m4rpc_sim_slave_xfer_end(b);
 	return 0;
 }
 
@@ -76,7 +76,7 @@ static size_t sim_spi_max_transfer_size(struct spi_device *spi)
 	return SIM_MAX_XFER_LEN;
 }
 
-int sim_spi_init(struct sim_board *b)
+int m4rpc_sim_spi_init(struct sim_board *b)
 {
 	struct spi_board_info info = {
 		.modalias	= "x8h7-sim",
@@ -126,7 +126,7 @@ int sim_spi_init(struct sim_board *b)
  * spidev file may hold for a while, so nothing of ours may live in it but
  * the pointer to the board, which nobody follows after this.
  */
-void sim_spi_exit(struct sim_board *b)
+void m4rpc_sim_spi_exit(struct sim_board *b)
 {
 	spi_unregister_controller(b->ctlr);
 	b->ctlr = NULL;

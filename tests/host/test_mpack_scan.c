@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Host tests of the msgpack scanner and the msgpack-rpc envelope helpers
- * (kernel/common/mpack_scan.c). Built with ASan/UBSan; the code under test
+ * (kernel/common/m4rpc_mp_scan.c). Built with ASan/UBSan; the code under test
  * always gets malloc()ed copies of exactly the bytes it is given, so that a
  * read past them is caught. Independent references: msgpack-c (packing test
  * data, decoding what the helpers write) and ref_obj() below, a recursive
@@ -17,7 +17,7 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-#define TEST_RAND_ENV "MPACK_SEED"
+#define TEST_RAND_ENV "M4RPC_MP_SEED"
 #include "test_rand.h"
 
 /* An exact-size heap copy, so ASan sees any read past @n. */
@@ -80,7 +80,7 @@ static int ref_obj(const u8 *b, size_t len, size_t *pos, int level)
 		lb = (c & 1) ? 4 : 2;
 		container = true;
 	}
-	if (container && level == MPACK_SCAN_DEPTH)
+	if (container && level == M4RPC_MP_SCAN_DEPTH)
 		return -E2BIG;
 	for (i = 0; i < lb; i++) {
 		if (*pos >= len)
@@ -119,20 +119,20 @@ struct scan_result {
 	size_t ends[MAX_ENDS];
 };
 
-static void scan_piece(struct mpack_scan *s, const u8 *base, size_t from,
+static void scan_piece(struct m4rpc_mp_scan *s, const u8 *base, size_t from,
 		       size_t to, struct scan_result *r)
 {
 	while (from < to && !r->err) {
 		size_t used = (size_t)-1;
-		int rc = mpack_scan_feed(s, base + from, to - from, &used);
+		int rc = m4rpc_mp_scan_feed(s, base + from, to - from, &used);
 
 		if (used > to - from) {
 			r->broken = true;
 			return;
 		}
 		from += used;
-		if (rc == MPACK_SCAN_DONE) {
-			if (!used || r->nends == MAX_ENDS || !mpack_scan_idle(s)) {
+		if (rc == M4RPC_MP_SCAN_DONE) {
+			if (!used || r->nends == MAX_ENDS || !m4rpc_mp_scan_idle(s)) {
 				r->broken = true;
 				return;
 			}
@@ -141,9 +141,9 @@ static void scan_piece(struct mpack_scan *s, const u8 *base, size_t from,
 			r->err = rc;
 			r->err_at = from;
 			/* Sticky: nothing taken until re-initialised. */
-			if (mpack_scan_feed(s, base, 1, &used) != rc || used)
+			if (m4rpc_mp_scan_feed(s, base, 1, &used) != rc || used)
 				r->broken = true;
-		} else if (rc != MPACK_SCAN_MORE || from != to) {
+		} else if (rc != M4RPC_MP_SCAN_MORE || from != to) {
 			r->broken = true;
 			return;
 		}
@@ -159,13 +159,13 @@ static void scan_stream(const u8 *data, size_t len, size_t split, size_t step,
 			struct scan_result *r)
 {
 	u8 *d = dup_exact(data, len);
-	struct mpack_scan s;
+	struct m4rpc_mp_scan s;
 	size_t cuts[2] = { len, len }, from = 0;
 	int c;
 
 	memset(r, 0, sizeof(*r) - sizeof(r->ends));
-	mpack_scan_init(&s);
-	if (!mpack_scan_idle(&s))
+	m4rpc_mp_scan_init(&s);
+	if (!m4rpc_mp_scan_idle(&s))
 		r->broken = true;
 	if (split != (size_t)-1)
 		cuts[0] = split;
@@ -183,7 +183,7 @@ static void scan_stream(const u8 *data, size_t len, size_t split, size_t step,
 			from += n;
 		}
 	}
-	r->idle = mpack_scan_idle(&s);
+	r->idle = m4rpc_mp_scan_idle(&s);
 	free(d);
 }
 
@@ -306,33 +306,33 @@ static void check_one_object(struct __test_metadata *_metadata,
 			     const u8 *b, size_t n)
 {
 	u8 *d = dup_exact(b, n), *t = malloc(n + 3);
-	struct mpack_scan s;
+	struct m4rpc_mp_scan s;
 	size_t k, used, mc;
 
 	ASSERT_NE(NULL, d);
 	ASSERT_NE(NULL, t);
-	CHECK(mpack_object_len(d, n) == (int)n);
+	CHECK(m4rpc_mp_object_len(d, n) == (int)n);
 	/* msgpack-c agrees on where it ends. */
 	CHECK(msgpack_c_len(d, n, &mc) && mc == n);
 	/* Cut short anywhere: not complete. */
 	for (k = 0; k < n; k++) {
 		u8 *p = dup_exact(b, k);
 
-		CHECK(mpack_object_len(p, k) == -EAGAIN);
+		CHECK(m4rpc_mp_object_len(p, k) == -EAGAIN);
 		free(p);
 	}
 	/* Followed by more bytes: still ends where it ends. */
 	memcpy(t, b, n);
 	memcpy(t + n, "\xc1\x94\xdd", 3);
-	CHECK(mpack_object_len(t, n + 3) == (int)n);
+	CHECK(m4rpc_mp_object_len(t, n + 3) == (int)n);
 	/* Byte by byte: MORE, MORE, ..., DONE on the last byte. */
-	mpack_scan_init(&s);
+	m4rpc_mp_scan_init(&s);
 	for (k = 0; k < n; k++) {
-		int rc = mpack_scan_feed(&s, d + k, 1, &used);
+		int rc = m4rpc_mp_scan_feed(&s, d + k, 1, &used);
 
 		CHECK(used == 1);
-		CHECK(rc == (k + 1 == n ? MPACK_SCAN_DONE : MPACK_SCAN_MORE));
-		CHECK(mpack_scan_idle(&s) == (k + 1 == n));
+		CHECK(rc == (k + 1 == n ? M4RPC_MP_SCAN_DONE : M4RPC_MP_SCAN_MORE));
+		CHECK(m4rpc_mp_scan_idle(&s) == (k + 1 == n));
 	}
 	free(d);
 	free(t);
@@ -411,11 +411,11 @@ TEST(every_length_class_from_msgpack_c)
 			       (u8)sb.data[0]);
 		}
 		d = dup_exact(sb.data, sb.size);
-		ASSERT_EQ((int)sb.size, mpack_object_len(d, sb.size));
+		ASSERT_EQ((int)sb.size, m4rpc_mp_object_len(d, sb.size));
 		/* Cut one byte short and after the lead byte: incomplete. */
-		ASSERT_EQ(-EAGAIN, mpack_object_len(d, sb.size - 1));
+		ASSERT_EQ(-EAGAIN, m4rpc_mp_object_len(d, sb.size - 1));
 		if (sb.size > 1)
-			ASSERT_EQ(-EAGAIN, mpack_object_len(d, 1));
+			ASSERT_EQ(-EAGAIN, m4rpc_mp_object_len(d, 1));
 		/* In 128-byte chunks, as the H7 delivers them. */
 		scan_stream(d, sb.size, (size_t)-1, 128, &res_a);
 		ASSERT_FALSE(res_a.broken);
@@ -436,7 +436,7 @@ TEST(huge_lengths)
 	};
 	const size_t chunk = 1 << 20;
 	u8 *zero = calloc(1, chunk + 1);
-	struct mpack_scan s;
+	struct m4rpc_mp_scan s;
 	size_t used;
 	int i;
 
@@ -445,31 +445,31 @@ TEST(huge_lengths)
 		u64 left = 0xffffffffULL + (i == 2);	/* ext: type byte */
 		int rc;
 
-		mpack_scan_init(&s);
-		ASSERT_EQ(MPACK_SCAN_MORE,
-			  mpack_scan_feed(&s, hdrs[i], 5, &used));
+		m4rpc_mp_scan_init(&s);
+		ASSERT_EQ(M4RPC_MP_SCAN_MORE,
+			  m4rpc_mp_scan_feed(&s, hdrs[i], 5, &used));
 		while (left > chunk) {
-			rc = mpack_scan_feed(&s, zero, chunk, &used);
-			ASSERT_EQ(MPACK_SCAN_MORE, rc);
+			rc = m4rpc_mp_scan_feed(&s, zero, chunk, &used);
+			ASSERT_EQ(M4RPC_MP_SCAN_MORE, rc);
 			ASSERT_EQ(chunk, used);
 			left -= chunk;
 		}
 		/* The last payload byte ends it; the next is not taken. */
-		rc = mpack_scan_feed(&s, zero, left + 1, &used);
-		ASSERT_EQ(MPACK_SCAN_DONE, rc);
+		rc = m4rpc_mp_scan_feed(&s, zero, left + 1, &used);
+		ASSERT_EQ(M4RPC_MP_SCAN_DONE, rc);
 		ASSERT_EQ(left, used);
-		ASSERT_TRUE(mpack_scan_idle(&s));
+		ASSERT_TRUE(m4rpc_mp_scan_idle(&s));
 	}
 	/* Maps of 2^32 - 1 pairs: 2^33 - 2 elements do not wrap. */
-	mpack_scan_init(&s);
-	ASSERT_EQ(MPACK_SCAN_MORE,
-		  mpack_scan_feed(&s, (const u8 *)"\xdf\xff\xff\xff\xff", 5,
+	m4rpc_mp_scan_init(&s);
+	ASSERT_EQ(M4RPC_MP_SCAN_MORE,
+		  m4rpc_mp_scan_feed(&s, (const u8 *)"\xdf\xff\xff\xff\xff", 5,
 				  &used));
 	ASSERT_EQ(1, s.depth);
 	ASSERT_EQ(0x1fffffffeULL, s.left[0]);
 	/* Arrays of 2^32 - 1 inside: still counting. */
-	ASSERT_EQ(MPACK_SCAN_MORE,
-		  mpack_scan_feed(&s, (const u8 *)"\xdd\xff\xff\xff\xff\xc0",
+	ASSERT_EQ(M4RPC_MP_SCAN_MORE,
+		  m4rpc_mp_scan_feed(&s, (const u8 *)"\xdd\xff\xff\xff\xff\xc0",
 				  6, &used));
 	ASSERT_EQ(2, s.depth);
 	ASSERT_EQ(0xfffffffeULL, s.left[1]);
@@ -554,14 +554,14 @@ TEST(each_object_split_at_every_offset)
 TEST(invalid_byte_c1)
 {
 	static const u8 s1[] = { 0x01, 0x92, 0x05, 0xc1, 0x00 };
-	struct mpack_scan s;
+	struct m4rpc_mp_scan s;
 	size_t used, k;
 
 	/* Top level, inside containers, and where a payload is not it. */
-	ASSERT_EQ(-EBADMSG, mpack_object_len((const u8 *)"\xc1", 1));
-	ASSERT_EQ(-EBADMSG, mpack_object_len((const u8 *)"\x81\xc1\x00", 3));
-	ASSERT_EQ(-EBADMSG, mpack_object_len((const u8 *)"\x81\x00\xc1", 3));
-	ASSERT_EQ(3, mpack_object_len((const u8 *)"\xa2\xc1\xc1", 3));
+	ASSERT_EQ(-EBADMSG, m4rpc_mp_object_len((const u8 *)"\xc1", 1));
+	ASSERT_EQ(-EBADMSG, m4rpc_mp_object_len((const u8 *)"\x81\xc1\x00", 3));
+	ASSERT_EQ(-EBADMSG, m4rpc_mp_object_len((const u8 *)"\x81\x00\xc1", 3));
+	ASSERT_EQ(3, m4rpc_mp_object_len((const u8 *)"\xa2\xc1\xc1", 3));
 	/* In a stream: ends before it, then the error just after it. */
 	for (k = 0; k <= sizeof(s1); k++) {
 		scan_stream(s1, sizeof(s1), k, 0, &res_a);
@@ -573,15 +573,15 @@ TEST(invalid_byte_c1)
 		ASSERT_FALSE(res_a.idle);
 	}
 	/* Sticky until init, then fine again. */
-	mpack_scan_init(&s);
-	ASSERT_EQ(-EBADMSG, mpack_scan_feed(&s, s1 + 3, 2, &used));
+	m4rpc_mp_scan_init(&s);
+	ASSERT_EQ(-EBADMSG, m4rpc_mp_scan_feed(&s, s1 + 3, 2, &used));
 	ASSERT_EQ(1u, used);
-	ASSERT_FALSE(mpack_scan_idle(&s));
-	ASSERT_EQ(-EBADMSG, mpack_scan_feed(&s, s1, 1, &used));
+	ASSERT_FALSE(m4rpc_mp_scan_idle(&s));
+	ASSERT_EQ(-EBADMSG, m4rpc_mp_scan_feed(&s, s1, 1, &used));
 	ASSERT_EQ(0u, used);
-	mpack_scan_init(&s);
-	ASSERT_TRUE(mpack_scan_idle(&s));
-	ASSERT_EQ(MPACK_SCAN_DONE, mpack_scan_feed(&s, s1, 1, &used));
+	m4rpc_mp_scan_init(&s);
+	ASSERT_TRUE(m4rpc_mp_scan_idle(&s));
+	ASSERT_EQ(M4RPC_MP_SCAN_DONE, m4rpc_mp_scan_feed(&s, s1, 1, &used));
 }
 
 /* @depth arrays (or maps keyed by nil), the innermost empty. */
@@ -604,27 +604,27 @@ static size_t nested(u8 *out, int depth, bool maps)
 
 TEST(nesting_limit)
 {
-	u8 buf[16 * MPACK_SCAN_DEPTH], *d;
-	struct mpack_scan s;
+	u8 buf[16 * M4RPC_MP_SCAN_DEPTH], *d;
+	struct m4rpc_mp_scan s;
 	size_t n, used;
 	int m;
 
 	for (m = 0; m < 2; m++) {
 		/* 32 deep: fine, and msgpack-c (same limit) agrees. */
-		n = nested(buf, MPACK_SCAN_DEPTH, m);
+		n = nested(buf, M4RPC_MP_SCAN_DEPTH, m);
 		d = dup_exact(buf, n);
-		ASSERT_EQ((int)n, mpack_object_len(d, n));
+		ASSERT_EQ((int)n, m4rpc_mp_object_len(d, n));
 		ASSERT_TRUE(msgpack_c_len(d, n, &used));
 		free(d);
 		/* 33 deep, even with the innermost empty: refused. */
-		n = nested(buf, MPACK_SCAN_DEPTH + 1, m);
+		n = nested(buf, M4RPC_MP_SCAN_DEPTH + 1, m);
 		d = dup_exact(buf, n);
-		ASSERT_EQ(-E2BIG, mpack_object_len(d, n));
+		ASSERT_EQ(-E2BIG, m4rpc_mp_object_len(d, n));
 		ASSERT_FALSE(msgpack_c_len(d, n, &used));
-		mpack_scan_init(&s);
-		ASSERT_EQ(-E2BIG, mpack_scan_feed(&s, d, n, &used));
+		m4rpc_mp_scan_init(&s);
+		ASSERT_EQ(-E2BIG, m4rpc_mp_scan_feed(&s, d, n, &used));
 		ASSERT_EQ(n, used);	/* the 33rd container's lead byte */
-		ASSERT_EQ(-E2BIG, mpack_scan_feed(&s, d, n, &used));
+		ASSERT_EQ(-E2BIG, m4rpc_mp_scan_feed(&s, d, n, &used));
 		ASSERT_EQ(0u, used);
 		/* Byte by byte, the same. */
 		scan_stream(d, n, (size_t)-1, 1, &res_a);
@@ -634,22 +634,22 @@ TEST(nesting_limit)
 	}
 	/* array16/map16 at level 33: refused at the lead byte already. */
 	for (m = 0; m < 2; m++) {
-		n = nested(buf, MPACK_SCAN_DEPTH + 1, false) - 1;
+		n = nested(buf, M4RPC_MP_SCAN_DEPTH + 1, false) - 1;
 		buf[n++] = m ? 0xde : 0xdc;
-		mpack_scan_init(&s);
-		ASSERT_EQ(-E2BIG, mpack_scan_feed(&s, buf, n, &used));
+		m4rpc_mp_scan_init(&s);
+		ASSERT_EQ(-E2BIG, m4rpc_mp_scan_feed(&s, buf, n, &used));
 		ASSERT_EQ(n, used);
 	}
 	/* 32 deep again and again: depth is what is open, not the total. */
 	n = 0;
 	buf[n++] = 0x96;
 	for (m = 0; m < 3; m++) {
-		n += nested(buf + n, MPACK_SCAN_DEPTH - 1, false);
-		n += nested(buf + n, MPACK_SCAN_DEPTH - 1, true);
+		n += nested(buf + n, M4RPC_MP_SCAN_DEPTH - 1, false);
+		n += nested(buf + n, M4RPC_MP_SCAN_DEPTH - 1, true);
 	}
 	ASSERT_GT(sizeof(buf), n);
 	d = dup_exact(buf, n);
-	ASSERT_EQ((int)n, mpack_object_len(d, n));
+	ASSERT_EQ((int)n, m4rpc_mp_object_len(d, n));
 	free(d);
 }
 
@@ -657,9 +657,9 @@ TEST(nesting_limit)
 
 #define SPL_MAX 4096
 
-/* What kernel/common/rpc_reasm.c gives back from one stream. */
+/* What kernel/common/m4rpc_reasm.c gives back from one stream. */
 struct splitter {
-	struct rpc_reasm r;
+	struct m4rpc_reasm r;
 	u8 buf[SPL_MAX];
 	int events_bad;			/* NONE with bytes left, OVERSIZE */
 	u8 raw[SPL_MAX * 4];
@@ -673,17 +673,17 @@ struct splitter {
 static void spl_init(struct splitter *sp)
 {
 	memset(sp, 0, sizeof(*sp));
-	rpc_reasm_init(&sp->r, sp->buf, sizeof(sp->buf), 4 * sizeof(sp->buf));
+	m4rpc_reasm_init(&sp->r, sp->buf, sizeof(sp->buf), 4 * sizeof(sp->buf));
 }
 
 static void spl_feed(struct splitter *sp, const u8 *d, size_t len)
 {
-	struct rpc_reasm_out out;
-	enum rpc_reasm_event ev;
+	struct m4rpc_reasm_out out;
+	enum m4rpc_reasm_event ev;
 	size_t used;
 
 	for (;;) {
-		ev = rpc_reasm_feed(&sp->r, d, len, &used, &out);
+		ev = m4rpc_reasm_feed(&sp->r, d, len, &used, &out);
 		if (used > len) {
 			sp->events_bad++;
 			return;
@@ -691,11 +691,11 @@ static void spl_feed(struct splitter *sp, const u8 *d, size_t len)
 		d += used;
 		len -= used;
 		switch (ev) {
-		case RPC_REASM_NONE:
+		case M4RPC_REASM_NONE:
 			if (len)
 				sp->events_bad++;
 			return;
-		case RPC_REASM_MSG:
+		case M4RPC_REASM_MSG:
 			if (out.len > sizeof(sp->out) - sp->nout ||
 			    (size_t)sp->nmsgs == ARRAY_SIZE(sp->msg_end)) {
 				sp->events_bad++;
@@ -705,7 +705,7 @@ static void spl_feed(struct splitter *sp, const u8 *d, size_t len)
 			sp->nout += out.len;
 			sp->msg_end[sp->nmsgs++] = sp->nout;
 			break;
-		case RPC_REASM_RAW:
+		case M4RPC_REASM_RAW:
 			if (out.len > sizeof(sp->raw) - sp->nraw) {
 				sp->events_bad++;
 				return;
@@ -713,7 +713,7 @@ static void spl_feed(struct splitter *sp, const u8 *d, size_t len)
 			memcpy(sp->raw + sp->nraw, out.data, out.len);
 			sp->nraw += out.len;
 			break;
-		case RPC_REASM_OVERSIZE:
+		case M4RPC_REASM_OVERSIZE:
 		default:
 			sp->events_bad++;
 			break;
@@ -789,7 +789,7 @@ TEST(junk_between_messages)
 				    nmsgs * sizeof(want_end[0])));
 		ASSERT_EQ(nraw, spl.nraw);
 		ASSERT_EQ(0, memcmp(spl.raw, want_raw, nraw));
-		ASSERT_FALSE(rpc_reasm_busy(&spl.r));
+		ASSERT_FALSE(m4rpc_reasm_busy(&spl.r));
 		ASSERT_EQ(0u, spl.r.oversize);
 		ASSERT_EQ(0u, spl.r.lost_bytes);
 	}
@@ -797,10 +797,10 @@ TEST(junk_between_messages)
 
 /* ---- envelopes ------------------------------------------------------------ */
 
-static int parse_exact(const u8 *b, size_t n, struct mpack_rpc_env *env)
+static int parse_exact(const u8 *b, size_t n, struct m4rpc_mp_rpc_env *env)
 {
 	u8 *d = dup_exact(b, n);
-	int rc = mpack_rpc_parse(d, n, env);
+	int rc = m4rpc_mp_rpc_parse(d, n, env);
 
 	free(d);
 	return rc;
@@ -854,7 +854,7 @@ static const struct good_env {
 
 TEST(envelope_good)
 {
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	size_t i;
 
 	for (i = 0; i < NGOOD; i++) {
@@ -887,15 +887,15 @@ TEST(envelope_good)
 			ASSERT_EQ(g->m.n, env.result_off + env.result_len);
 		}
 		/* The stream side accepts the fixarray ones. */
-		ASSERT_EQ(g->fixarray, mpack_rpc_can_start(g->m.b[0]));
+		ASSERT_EQ(g->fixarray, m4rpc_mp_rpc_can_start(g->m.b[0]));
 		if (g->fixarray)
-			ASSERT_EQ(1, mpack_rpc_head_check(g->m.b, g->m.n));
+			ASSERT_EQ(1, m4rpc_mp_rpc_head_check(g->m.b, g->m.n));
 	}
 }
 
 TEST(envelope_malformed)
 {
-	static const struct mpack_rpc_env zero_env;
+	static const struct m4rpc_mp_rpc_env zero_env;
 	const struct obj bad[] = {
 		OBJ(0x92, 0x00, 0x01),					/* 2 */
 		OBJ(0x95, 0x00, 0x01, 0xa1, 'x', 0x90, 0xc0),		/* 5 */
@@ -930,7 +930,7 @@ TEST(envelope_malformed)
 		OBJ(0x94, 0x00, 0x01, 0xa1, 'x', 0x91, 0xc1),	/* 0xc1 */
 		OBJ(0xc1), OBJ(0x00), OBJ(0xa1, 'x'),
 	};
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	size_t i, k;
 
 	/* Empty. */
@@ -952,14 +952,14 @@ TEST(envelope_malformed)
 /* Params nested so that the message is 32 deep: fine; 33: -E2BIG. */
 TEST(envelope_nesting)
 {
-	u8 buf[16 + 2 * MPACK_SCAN_DEPTH];
-	struct mpack_rpc_env env;
+	u8 buf[16 + 2 * M4RPC_MP_SCAN_DEPTH];
+	struct m4rpc_mp_rpc_env env;
 	size_t n;
 
 	memcpy(buf, "\x94\x00\x01\xa1x", 5);
-	n = 5 + nested(buf + 5, MPACK_SCAN_DEPTH - 1, false);
+	n = 5 + nested(buf + 5, M4RPC_MP_SCAN_DEPTH - 1, false);
 	ASSERT_EQ(0, parse_exact(buf, n, &env));
-	n = 5 + nested(buf + 5, MPACK_SCAN_DEPTH, false);
+	n = 5 + nested(buf + 5, M4RPC_MP_SCAN_DEPTH, false);
 	ASSERT_EQ(-E2BIG, parse_exact(buf, n, &env));
 }
 
@@ -995,7 +995,7 @@ TEST(head_check)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		for (k = 0; k <= (int)bad[i].m.n; k++) {
 			u8 *d = dup_exact(bad[i].m.b, k);
-			int h = mpack_rpc_head_check(d, k);
+			int h = m4rpc_mp_rpc_head_check(d, k);
 
 			free(d);
 			ASSERT_EQ(k < bad[i].at ? 0 : -EBADMSG, h);
@@ -1004,7 +1004,7 @@ TEST(head_check)
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		for (k = 0; k <= (int)ok[i].m.n; k++) {
 			u8 *d = dup_exact(ok[i].m.b, k);
-			int h = mpack_rpc_head_check(d, k);
+			int h = m4rpc_mp_rpc_head_check(d, k);
 
 			free(d);
 			ASSERT_EQ(k >= ok[i].at, h);
@@ -1018,7 +1018,7 @@ TEST(head_check)
 			continue;
 		for (k = 0; k <= (int)good[i].m.n; k++) {
 			u8 *d = dup_exact(good[i].m.b, k);
-			int h = mpack_rpc_head_check(d, k);
+			int h = m4rpc_mp_rpc_head_check(d, k);
 
 			free(d);
 			ASSERT_LE(last, h);
@@ -1026,11 +1026,11 @@ TEST(head_check)
 		}
 		ASSERT_EQ(1, last);
 	}
-	ASSERT_TRUE(mpack_rpc_can_start(0x93));
-	ASSERT_TRUE(mpack_rpc_can_start(0x94));
+	ASSERT_TRUE(m4rpc_mp_rpc_can_start(0x93));
+	ASSERT_TRUE(m4rpc_mp_rpc_can_start(0x94));
 	for (k = 0; k < 256; k++)
 		if (k != 0x93 && k != 0x94)
-			ASSERT_FALSE(mpack_rpc_can_start(k));
+			ASSERT_FALSE(m4rpc_mp_rpc_can_start(k));
 }
 
 /* ---- msgid rewrite, error replies: decoded with msgpack-c ------------------ */
@@ -1051,15 +1051,15 @@ static const u32 msgids[] = {
 TEST(msgid_rewrite_round_trip)
 {
 	size_t i, j, msgid_len_of[] = { 1, 1, 1, 2, 2, 3, 3, 5, 5, 5 };
-	struct mpack_rpc_env env, env2;
+	struct m4rpc_mp_rpc_env env, env2;
 	u8 out[300], expect[300], *inplace;
 
 	for (i = 0; i < NGOOD; i++) {
 		const struct obj *m = &good[i].m;
 
 		ASSERT_EQ(0, parse_exact(m->b, m->n, &env));
-		if (env.type == MPACK_RPC_NOTIFY) {
-			ASSERT_EQ(-EINVAL, mpack_rpc_set_msgid(out, sizeof(out),
+		if (env.type == M4RPC_MP_RPC_NOTIFY) {
+			ASSERT_EQ(-EINVAL, m4rpc_mp_rpc_set_msgid(out, sizeof(out),
 							       m->b, m->n,
 							       &env, 1));
 			continue;
@@ -1070,9 +1070,9 @@ TEST(msgid_rewrite_round_trip)
 			u8 *src = dup_exact(m->b, m->n);
 			int len, e;
 
-			ASSERT_EQ(msgid_len_of[j], mpack_uint_len(msgids[j]));
+			ASSERT_EQ(msgid_len_of[j], m4rpc_mp_uint_len(msgids[j]));
 			/* Into another buffer, exactly big enough. */
-			len = mpack_rpc_set_msgid(out, want, src, m->n, &env,
+			len = m4rpc_mp_rpc_set_msgid(out, want, src, m->n, &env,
 						  msgids[j]);
 			ASSERT_EQ((int)want, len);
 			ASSERT_EQ(0, parse_exact(out, len, &env2));
@@ -1096,7 +1096,7 @@ TEST(msgid_rewrite_round_trip)
 			memcpy(expect, out, want);
 			/* One byte short: refused, out untouched. */
 			memset(out, 0xee, sizeof(out));
-			ASSERT_EQ(-EMSGSIZE, mpack_rpc_set_msgid(out, want - 1,
+			ASSERT_EQ(-EMSGSIZE, m4rpc_mp_rpc_set_msgid(out, want - 1,
 								 src, m->n,
 								 &env,
 								 msgids[j]));
@@ -1106,7 +1106,7 @@ TEST(msgid_rewrite_round_trip)
 			inplace = malloc(want > m->n ? want : m->n);
 			ASSERT_NE(NULL, inplace);
 			memcpy(inplace, m->b, m->n);
-			len = mpack_rpc_set_msgid(inplace,
+			len = m4rpc_mp_rpc_set_msgid(inplace,
 						  want > m->n ? want : m->n,
 						  inplace, m->n, &env,
 						  msgids[j]);
@@ -1115,11 +1115,11 @@ TEST(msgid_rewrite_round_trip)
 			/* And back to the original msgid. */
 			ASSERT_EQ(0, parse_exact(inplace, len, &env2));
 			ASSERT_EQ((int)m->n,
-				  mpack_rpc_set_msgid(inplace,
+				  m4rpc_mp_rpc_set_msgid(inplace,
 						      want > m->n ? want :
 						      m->n, inplace, len,
 						      &env2, env.msgid));
-			if (env.msgid_len == mpack_uint_len(env.msgid))
+			if (env.msgid_len == m4rpc_mp_uint_len(env.msgid))
 				ASSERT_EQ(0, memcmp(inplace, m->b, m->n));
 			free(inplace);
 			free(src);
@@ -1135,7 +1135,7 @@ TEST(put_uint_matches_msgpack_c)
 		msgpack_sbuffer sb;
 		msgpack_packer pk;
 		u8 b[5];
-		size_t n = mpack_put_uint(b, msgids[i]);
+		size_t n = m4rpc_mp_put_uint(b, msgids[i]);
 
 		msgpack_sbuffer_init(&sb);
 		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -1150,7 +1150,7 @@ TEST(error_response)
 {
 	static const size_t lens[] = { 0, 1, 31, 32, 255, 256, 65535, 65536 };
 	static char text[70000];
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	size_t i, j, cap = 70100;
 	u8 *out = malloc(cap);
 
@@ -1163,7 +1163,7 @@ TEST(error_response)
 			msgpack_object *e;
 			int len;
 
-			len = mpack_rpc_write_error(out, cap, msgids[j], text,
+			len = m4rpc_mp_rpc_write_error(out, cap, msgids[j], text,
 						    lens[i]);
 			ASSERT_LT(0, len);
 			ASSERT_TRUE(decode(out, len, &u));
@@ -1180,21 +1180,21 @@ TEST(error_response)
 			ASSERT_EQ(MSGPACK_OBJECT_NIL, (int)e[3].type);
 			msgpack_unpacked_destroy(&u);
 			/* Ours parses it as a response with that error. */
-			ASSERT_EQ(0, mpack_rpc_parse(out, len, &env));
-			ASSERT_EQ(MPACK_RPC_RESPONSE, (int)env.type);
+			ASSERT_EQ(0, m4rpc_mp_rpc_parse(out, len, &env));
+			ASSERT_EQ(M4RPC_MP_RPC_RESPONSE, (int)env.type);
 			ASSERT_TRUE(env.fixarray);
 			ASSERT_EQ(msgids[j], env.msgid);
 			ASSERT_EQ(1u, env.result_len);
 			/* Exactly big enough, and one byte short. */
-			ASSERT_EQ(len, mpack_rpc_write_error(out, len,
+			ASSERT_EQ(len, m4rpc_mp_rpc_write_error(out, len,
 							     msgids[j], text,
 							     lens[i]));
 			ASSERT_EQ(-EMSGSIZE,
-				  mpack_rpc_write_error(out, len - 1, msgids[j],
+				  m4rpc_mp_rpc_write_error(out, len - 1, msgids[j],
 							text, lens[i]));
 		}
 	}
-	ASSERT_EQ(-EMSGSIZE, mpack_rpc_write_error(out, cap, 1, text,
+	ASSERT_EQ(-EMSGSIZE, m4rpc_mp_rpc_write_error(out, cap, 1, text,
 						   (size_t)-1));
 	free(out);
 }
@@ -1401,7 +1401,7 @@ TEST(fuzz_envelopes)
 	rnd_seed(_metadata, 0x5eed1005);
 	for (iter = 0; iter < 100000; iter++) {
 		const struct obj *m = &good[rnd() % NGOOD].m;
-		struct mpack_rpc_env env;
+		struct m4rpc_mp_rpc_env env;
 		msgpack_unpacked u;
 		u8 tmp[64], out[80];
 		size_t len = m->n, flips, k;
@@ -1415,9 +1415,9 @@ TEST(fuzz_envelopes)
 		if (rnd() % 4 == 0)
 			len = rnd() % (len + 1);
 		d = dup_exact(tmp, len);
-		rc = mpack_rpc_parse(d, len, &env);
+		rc = m4rpc_mp_rpc_parse(d, len, &env);
 		for (k = 0; k <= len; k++) {
-			int h = mpack_rpc_head_check(d, k);
+			int h = m4rpc_mp_rpc_head_check(d, k);
 
 			/* A fixarray message that parses has a valid head. */
 			if (!rc && env.fixarray)
@@ -1433,10 +1433,10 @@ TEST(fuzz_envelopes)
 		accepted++;
 		ASSERT_TRUE(decode(d, len, &u));
 		ASSERT_EQ(MSGPACK_OBJECT_ARRAY, (int)u.data.type);
-		ASSERT_EQ(env.type == MPACK_RPC_NOTIFY ? 3u : 4u,
+		ASSERT_EQ(env.type == M4RPC_MP_RPC_NOTIFY ? 3u : 4u,
 			  u.data.via.array.size);
 		ASSERT_EQ(env.type, u.data.via.array.ptr[0].via.u64);
-		if (env.type == MPACK_RPC_NOTIFY) {
+		if (env.type == M4RPC_MP_RPC_NOTIFY) {
 			ASSERT_EQ(MSGPACK_OBJECT_STR,
 				  (int)u.data.via.array.ptr[1].type);
 			ASSERT_EQ(env.method_len,
@@ -1450,7 +1450,7 @@ TEST(fuzz_envelopes)
 				  (int)u.data.via.array.ptr[1].type);
 			ASSERT_EQ(env.msgid,
 				  u.data.via.array.ptr[1].via.u64);
-			rc = mpack_rpc_set_msgid(out, sizeof(out), d, len,
+			rc = m4rpc_mp_rpc_set_msgid(out, sizeof(out), d, len,
 						 &env, 0xabcdef);
 			ASSERT_LT(0, rc);
 			msgpack_unpacked_destroy(&u);

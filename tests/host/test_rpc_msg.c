@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host tests of the rules of write() on /dev/m4rpcN and of the endpoints'
- * envelope rewrites (kernel/common/rpc_msg.c): what is accepted, EINVAL and
+ * envelope rewrites (kernel/common/m4rpc_msg.c): what is accepted, EINVAL and
  * EMSGSIZE at their boundaries for every msgid encoding, and msgid
  * replacement both ways (session -> wire -> session, M4 -> session -> M4)
  * checked by decoding with msgpack-c.
@@ -126,7 +126,7 @@ FIXTURE_TEARDOWN(msg)
 /* Each kind with the outer fixarray is taken; nothing else is. */
 TEST_F(msg, accepts_and_rejects)
 {
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	static const struct {
 		const char *b;
 		size_t n;
@@ -150,17 +150,17 @@ TEST_F(msg, accepts_and_rejects)
 	int rc;
 
 	n = mk_request(self->m, 5, 3);
-	ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
-	ASSERT_EQ((int)MPACK_RPC_REQUEST, (int)env.type);
+	ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
+	ASSERT_EQ((int)M4RPC_MP_RPC_REQUEST, (int)env.type);
 	n = mk_response(self->m, 5, 3);
-	ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
-	ASSERT_EQ((int)MPACK_RPC_RESPONSE, (int)env.type);
+	ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
+	ASSERT_EQ((int)M4RPC_MP_RPC_RESPONSE, (int)env.type);
 	n = mk_notify(self->m, 3);
-	ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
-	ASSERT_EQ((int)MPACK_RPC_NOTIFY, (int)env.type);
+	ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
+	ASSERT_EQ((int)M4RPC_MP_RPC_NOTIFY, (int)env.type);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memcpy(self->m, bad[i].b, bad[i].n);
-		rc = rpc_msg_check_tx(self->m, bad[i].n, MTU, &env);
+		rc = m4rpc_msg_check_tx(self->m, bad[i].n, MTU, &env);
 		if (rc != -EINVAL)
 			TH_LOG("bad[%zu] gave %d", i, rc);
 		EXPECT_EQ(-EINVAL, rc);
@@ -173,12 +173,12 @@ TEST_F(msg, accepts_and_rejects)
  */
 TEST_F(msg, size_limits)
 {
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	size_t n, pad, i;
 
 	memset(self->m, 0xc1, MTU + 1);
-	ASSERT_EQ(-EMSGSIZE, rpc_msg_check_tx(self->m, MTU + 1, MTU, &env));
-	ASSERT_EQ(-EINVAL, rpc_msg_check_tx(self->m, MTU, MTU, &env));
+	ASSERT_EQ(-EMSGSIZE, m4rpc_msg_check_tx(self->m, MTU + 1, MTU, &env));
+	ASSERT_EQ(-EINVAL, m4rpc_msg_check_tx(self->m, MTU, MTU, &env));
 
 	for (i = 0; i < NIDS; i++) {
 		/* The largest pad whose message fits with a 5-byte msgid. */
@@ -189,9 +189,9 @@ TEST_F(msg, size_limits)
 		}
 		n = mk_request(self->m, ids[i], pad);
 		ASSERT_EQ((size_t)MTU, n - id_len(ids[i]) + 5);
-		ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
+		ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
 		n = mk_request(self->m, ids[i], pad + 1);
-		ASSERT_EQ(-EMSGSIZE, rpc_msg_check_tx(self->m, n, MTU, &env));
+		ASSERT_EQ(-EMSGSIZE, m4rpc_msg_check_tx(self->m, n, MTU, &env));
 
 		for (pad = 150; ; pad++) {
 			n = mk_response(self->m, ids[i], pad + 1);
@@ -199,18 +199,18 @@ TEST_F(msg, size_limits)
 				break;
 		}
 		n = mk_response(self->m, ids[i], pad);
-		ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
+		ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
 		n = mk_response(self->m, ids[i], pad + 1);
-		ASSERT_EQ(-EMSGSIZE, rpc_msg_check_tx(self->m, n, MTU, &env));
+		ASSERT_EQ(-EMSGSIZE, m4rpc_msg_check_tx(self->m, n, MTU, &env));
 	}
 	/* A notification may take the whole MTU. */
 	for (pad = 150; mk_notify(self->m, pad + 1) <= MTU; pad++)
 		;
 	n = mk_notify(self->m, pad);
 	ASSERT_EQ((size_t)MTU, n);
-	ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
+	ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
 	n = mk_notify(self->m, pad + 1);
-	ASSERT_EQ(-EMSGSIZE, rpc_msg_check_tx(self->m, n, MTU, &env));
+	ASSERT_EQ(-EMSGSIZE, m4rpc_msg_check_tx(self->m, n, MTU, &env));
 }
 
 /*
@@ -220,10 +220,10 @@ TEST_F(msg, size_limits)
  */
 TEST_F(msg, request_roundtrip)
 {
-	struct mpack_rpc_env env, env2;
+	struct m4rpc_mp_rpc_env env, env2;
 	msgpack_unpacked u;
 	msgpack_object last;
-	u8 orig[MTU], resp[MTU + RPC_MSG_MSGID_GROWTH];
+	u8 orig[MTU], resp[MTU + M4RPC_MSG_MSGID_GROWTH];
 	size_t n, pad, i, j;
 	u64 type, msgid;
 	int len;
@@ -237,8 +237,8 @@ TEST_F(msg, request_roundtrip)
 		for (j = 0; j < NIDS; j++) {
 			n = mk_request(self->m, ids[i], pad);
 			memcpy(orig, self->m, n);
-			ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
-			len = rpc_msg_set_msgid(self->m, MTU, n, &env, ids[j]);
+			ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
+			len = m4rpc_msg_set_msgid(self->m, MTU, n, &env, ids[j]);
 			ASSERT_LE(0, len);
 			ASSERT_EQ(n - id_len(ids[i]) + id_len(ids[j]),
 				  (size_t)len);
@@ -257,8 +257,8 @@ TEST_F(msg, request_roundtrip)
 
 			/* The M4's response, back to the session's msgid. */
 			n = mk_response(resp, ids[j], 200);
-			ASSERT_EQ(0, mpack_rpc_parse(resp, n, &env2));
-			len = rpc_msg_set_msgid(resp, sizeof(resp), n, &env2,
+			ASSERT_EQ(0, m4rpc_mp_rpc_parse(resp, n, &env2));
+			len = m4rpc_msg_set_msgid(resp, sizeof(resp), n, &env2,
 						ids[i]);
 			ASSERT_LE(0, len);
 			ASSERT_TRUE(decode(resp, len, &type, &msgid, &last,
@@ -273,15 +273,15 @@ TEST_F(msg, request_roundtrip)
 
 /*
  * An M4 request reaches its session with the kernel's msgid (the buffer has
- * RPC_MSG_MSGID_GROWTH spare bytes), the session's response goes back with
+ * M4RPC_MSG_MSGID_GROWTH spare bytes), the session's response goes back with
  * the M4's msgid and fits the MTU whenever it passed the check.
  */
 TEST_F(msg, m4_request_roundtrip)
 {
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	msgpack_unpacked u;
 	msgpack_object last;
-	u8 rx[300 + RPC_MSG_MSGID_GROWTH];
+	u8 rx[300 + M4RPC_MSG_MSGID_GROWTH];
 	size_t n, i, j, pad;
 	u64 type, msgid;
 	int len;
@@ -290,8 +290,8 @@ TEST_F(msg, m4_request_roundtrip)
 		for (j = 0; j < NIDS; j++) {
 			/* The M4's request, as long as the buffer allows. */
 			n = mk_request(rx, ids[i], 280);
-			ASSERT_EQ(0, mpack_rpc_parse(rx, n, &env));
-			len = rpc_msg_set_msgid(rx, sizeof(rx), n, &env,
+			ASSERT_EQ(0, m4rpc_mp_rpc_parse(rx, n, &env));
+			len = m4rpc_msg_set_msgid(rx, sizeof(rx), n, &env,
 						ids[j]);
 			ASSERT_LE(0, len);
 			ASSERT_TRUE(decode(rx, len, &type, &msgid, &last, &u));
@@ -306,8 +306,8 @@ TEST_F(msg, m4_request_roundtrip)
 					break;
 			}
 			n = mk_response(self->m, ids[j], pad);
-			ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
-			len = rpc_msg_set_msgid(self->m, MTU, n, &env, ids[i]);
+			ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
+			len = m4rpc_msg_set_msgid(self->m, MTU, n, &env, ids[i]);
 			ASSERT_LE(0, len);
 			ASSERT_GE(MTU, len);
 			ASSERT_TRUE(decode(self->m, len, &type, &msgid, &last,
@@ -320,13 +320,13 @@ TEST_F(msg, m4_request_roundtrip)
 	}
 	/* Notifications have no msgid to replace. */
 	n = mk_notify(self->m, 3);
-	ASSERT_EQ(0, rpc_msg_check_tx(self->m, n, MTU, &env));
-	ASSERT_EQ(-EINVAL, rpc_msg_set_msgid(self->m, MTU, n, &env, 5));
+	ASSERT_EQ(0, m4rpc_msg_check_tx(self->m, n, MTU, &env));
+	ASSERT_EQ(-EINVAL, m4rpc_msg_set_msgid(self->m, MTU, n, &env, 5));
 	/* No room: -EMSGSIZE and the buffer unchanged. */
 	n = mk_request(self->m, 1, 10);
 	memcpy(rx, self->m, n);
-	ASSERT_EQ(0, mpack_rpc_parse(self->m, n, &env));
-	ASSERT_EQ(-EMSGSIZE, rpc_msg_set_msgid(self->m, n, n, &env, 0x10000));
+	ASSERT_EQ(0, m4rpc_mp_rpc_parse(self->m, n, &env));
+	ASSERT_EQ(-EMSGSIZE, m4rpc_msg_set_msgid(self->m, n, n, &env, 0x10000));
 	ASSERT_EQ(0, memcmp(rx, self->m, n));
 }
 
@@ -344,7 +344,7 @@ TEST_F(msg, error_response)
 	memset(name, 'm', sizeof(name));
 	for (i = 0; i < NIDS; i++) {
 		for (n = 0; n <= sizeof(name); n += n < 60 ? 1 : 60) {
-			len = rpc_msg_error(self->m, MTU, ids[i], prefix,
+			len = m4rpc_msg_error(self->m, MTU, ids[i], prefix,
 					    (const u8 *)name, n);
 			ASSERT_LE(0, len);
 			ASSERT_GE(MTU, len);
@@ -356,9 +356,9 @@ TEST_F(msg, error_response)
 			err = u.data.via.array.ptr[2];
 			ASSERT_EQ((int)MSGPACK_OBJECT_STR, (int)err.type);
 			snprintf(want, sizeof(want), "%s'%.*s%s'", prefix,
-				 (int)(n > RPC_MSG_NAME_QUOTED ?
-				       RPC_MSG_NAME_QUOTED : n), name,
-				 n > RPC_MSG_NAME_QUOTED ? "..." : "");
+				 (int)(n > M4RPC_MSG_NAME_QUOTED ?
+				       M4RPC_MSG_NAME_QUOTED : n), name,
+				 n > M4RPC_MSG_NAME_QUOTED ? "..." : "");
 			ASSERT_EQ(strlen(want), err.via.str.size);
 			ASSERT_EQ(0, memcmp(want, err.via.str.ptr,
 					    err.via.str.size));
@@ -366,7 +366,7 @@ TEST_F(msg, error_response)
 		}
 	}
 	/* Too small a buffer. */
-	ASSERT_EQ(-EMSGSIZE, rpc_msg_error(self->m, 10, 1, prefix,
+	ASSERT_EQ(-EMSGSIZE, m4rpc_msg_error(self->m, 10, 1, prefix,
 					   (const u8 *)"x", 1));
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of the stream reassembler (kernel/common/rpc_reasm.c): the M4's
+ * Host tests of the stream reassembler (kernel/common/m4rpc_reasm.c): the M4's
  * stream, split anywhere, with raw bytes between messages, gives back the
  * same messages and raw bytes; oversize messages are dropped whole and
  * counted; holes, give-ups and nesting limits. Messages are packed with
@@ -212,15 +212,15 @@ struct result {
 	int bad;		/* events that should not happen */
 };
 
-static void run_feed(struct rpc_reasm *r, struct result *res, const u8 *d,
+static void run_feed(struct m4rpc_reasm *r, struct result *res, const u8 *d,
 		     size_t len)
 {
-	struct rpc_reasm_out out;
-	enum rpc_reasm_event ev;
+	struct m4rpc_reasm_out out;
+	enum m4rpc_reasm_event ev;
 	size_t used;
 
 	for (;;) {
-		ev = rpc_reasm_feed(r, d, len, &used, &out);
+		ev = m4rpc_reasm_feed(r, d, len, &used, &out);
 		if (used > len) {
 			res->bad++;
 			return;
@@ -228,11 +228,11 @@ static void run_feed(struct rpc_reasm *r, struct result *res, const u8 *d,
 		d += used;
 		len -= used;
 		switch (ev) {
-		case RPC_REASM_NONE:
+		case M4RPC_REASM_NONE:
 			if (len)
 				res->bad++;
 			return;
-		case RPC_REASM_MSG:
+		case M4RPC_REASM_MSG:
 			if (!out.len || out.len > r->cap) {
 				res->bad++;
 				return;
@@ -245,7 +245,7 @@ static void run_feed(struct rpc_reasm *r, struct result *res, const u8 *d,
 			res->nmsgs_bytes += out.len;
 			res->msg_end[res->nmsgs++] = res->nmsgs_bytes;
 			break;
-		case RPC_REASM_RAW:
+		case M4RPC_REASM_RAW:
 			if (!out.len) {
 				res->bad++;
 				return;
@@ -253,7 +253,7 @@ static void run_feed(struct rpc_reasm *r, struct result *res, const u8 *d,
 			memcpy(res->raw + res->nraw, out.data, out.len);
 			res->nraw += out.len;
 			break;
-		case RPC_REASM_OVERSIZE:
+		case M4RPC_REASM_OVERSIZE:
 			if (res->noversize == 4096) {
 				res->bad++;
 				return;
@@ -271,7 +271,7 @@ static u8 rbuf[65536];
  * Feed @s in pieces: @mode 0 split at @k into two, 1 chunks of @k bytes,
  * 2 random chunks of 1..128 bytes (the H7's) seeded with @k.
  */
-static void feed_stream(struct rpc_reasm *r, const struct stream *s, int mode,
+static void feed_stream(struct m4rpc_reasm *r, const struct stream *s, int mode,
 			size_t k)
 {
 	size_t i, n;
@@ -303,25 +303,25 @@ static void feed_stream(struct rpc_reasm *r, const struct stream *s, int mode,
 	ASSERT_EQ((s)->noversize, res.noversize);			\
 	ASSERT_EQ(0, memcmp(res.oversize, (s)->oversize,		\
 			    (s)->noversize * sizeof(size_t)));		\
-	ASSERT_FALSE(rpc_reasm_busy(r));				\
+	ASSERT_FALSE(m4rpc_reasm_busy(r));				\
 } while (0)
 
 /* Every split into two, every chunk size up to 130, random H7 chunks. */
 #define CHECK_ALL_SPLITS(s, cap, skip) do {				\
-	struct rpc_reasm r_;						\
+	struct m4rpc_reasm r_;						\
 	size_t k_;							\
 	for (k_ = 0; k_ <= (s)->n; k_++) {				\
-		rpc_reasm_init(&r_, rbuf, cap, skip);			\
+		m4rpc_reasm_init(&r_, rbuf, cap, skip);			\
 		feed_stream(&r_, s, 0, k_);				\
 		CHECK_RESULT(&r_, s);					\
 	}								\
 	for (k_ = 1; k_ <= 130; k_++) {					\
-		rpc_reasm_init(&r_, rbuf, cap, skip);			\
+		m4rpc_reasm_init(&r_, rbuf, cap, skip);			\
 		feed_stream(&r_, s, 1, k_);				\
 		CHECK_RESULT(&r_, s);					\
 	}								\
 	for (k_ = 0; k_ < 50; k_++) {					\
-		rpc_reasm_init(&r_, rbuf, cap, skip);			\
+		m4rpc_reasm_init(&r_, rbuf, cap, skip);			\
 		feed_stream(&r_, s, 2, k_);				\
 		CHECK_RESULT(&r_, s);					\
 	}								\
@@ -467,7 +467,7 @@ TEST(oversize_dropped_whole)
  */
 TEST(long_head_and_giveup)
 {
-	struct rpc_reasm r;
+	struct m4rpc_reasm r;
 	u8 name[CAP + 20];
 	const u8 *m;
 	size_t n;
@@ -506,7 +506,7 @@ TEST(long_head_and_giveup)
 	st_msg(&st, m, n);
 	CHECK_ALL_SPLITS(&st, CAP, 4 * CAP);
 
-	rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
 	feed_stream(&r, &st, 2, 7);
 	ASSERT_EQ(1u, r.giveups);
 	ASSERT_EQ(1u, r.oversize);
@@ -530,7 +530,7 @@ TEST(nesting_limit)
 	deep[n++] = 0x02;
 	deep[n++] = 0xa1;
 	deep[n++] = 'x';
-	for (i = 0; i < MPACK_SCAN_DEPTH; i++)
+	for (i = 0; i < M4RPC_MP_SCAN_DEPTH; i++)
 		deep[n++] = 0x91;
 	deep[n++] = 0x01;
 	st_raw(&st, deep, n);
@@ -543,7 +543,7 @@ TEST(nesting_limit)
 	deep[n++] = 0x02;
 	deep[n++] = 0xa1;
 	deep[n++] = 'x';
-	for (i = 0; i < MPACK_SCAN_DEPTH - 1; i++)
+	for (i = 0; i < M4RPC_MP_SCAN_DEPTH - 1; i++)
 		deep[n++] = 0x91;
 	deep[n++] = 0x01;
 	st_msg(&st, deep, n);
@@ -554,19 +554,19 @@ TEST(nesting_limit)
 /* A hole: the open candidate is forgotten, the next message is whole. */
 TEST(hole_resets)
 {
-	struct rpc_reasm r;
+	struct m4rpc_reasm r;
 	const u8 *m;
 	size_t n, cut;
 
 	pk_init();
 	m = mk_msg(M_REQ, 4, &n);
 	for (cut = 1; cut < n; cut++) {
-		rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+		m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
 		memset(&res, 0, sizeof(res));
 		run_feed(&r, &res, m, cut);
-		ASSERT_TRUE(rpc_reasm_busy(&r));
-		ASSERT_EQ(cut, rpc_reasm_reset(&r));
-		ASSERT_FALSE(rpc_reasm_busy(&r));
+		ASSERT_TRUE(m4rpc_reasm_busy(&r));
+		ASSERT_EQ(cut, m4rpc_reasm_reset(&r));
+		ASSERT_FALSE(m4rpc_reasm_busy(&r));
 		run_feed(&r, &res, m, n);
 		ASSERT_EQ(1, res.nmsgs);
 		ASSERT_EQ(n, res.nmsgs_bytes);
@@ -575,11 +575,11 @@ TEST(hole_resets)
 		ASSERT_EQ(cut, r.lost_bytes);
 	}
 	/* A hole while dropping an oversize message: nothing reported. */
-	rpc_reasm_init(&r, rbuf, 16, 64);
+	m4rpc_reasm_init(&r, rbuf, 16, 64);
 	memset(&res, 0, sizeof(res));
 	run_feed(&r, &res, m, n > 40 ? 40 : n);
-	ASSERT_TRUE(rpc_reasm_busy(&r));
-	rpc_reasm_reset(&r);
+	ASSERT_TRUE(m4rpc_reasm_busy(&r));
+	m4rpc_reasm_reset(&r);
 	run_feed(&r, &res, (const u8 *)"\x93\x02\xa0\x90", 4);
 	ASSERT_EQ(1, res.nmsgs);
 	ASSERT_EQ(0, res.noversize);
@@ -589,7 +589,7 @@ TEST(hole_resets)
 /* Random streams: messages, junk and random bytes, random chunks. */
 TEST(random_streams)
 {
-	struct rpc_reasm r;
+	struct m4rpc_reasm r;
 	const u8 *m;
 	size_t n, j, total;
 	int round, i;
@@ -607,7 +607,7 @@ TEST(random_streams)
 			m = mk_msg(rand() % M_NR, rand(), &n);
 			st_msg(&st, m, n);
 		}
-		rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+		m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
 		feed_stream(&r, &st, 2, round);
 		CHECK_RESULT(&r, &st);
 		total = r.raw_bytes;
@@ -622,7 +622,7 @@ TEST(fuzz_accounting)
 {
 	static u8 b[8192];
 	size_t i, dropped, pending;
-	struct rpc_reasm r;
+	struct m4rpc_reasm r;
 	int round, k;
 
 	for (round = 0; round < 300; round++) {
@@ -637,7 +637,7 @@ TEST(fuzz_accounting)
 		memset(&st, 0, sizeof(st));
 		memcpy(st.b, b, sizeof(b));
 		st.n = sizeof(b);
-		rpc_reasm_init(&r, rbuf, 64, 256);
+		m4rpc_reasm_init(&r, rbuf, 64, 256);
 		feed_stream(&r, &st, 2, round);
 		ASSERT_EQ(0u, (unsigned int)res.bad);
 		/* Messages + raw + dropped + pending == input. */

@@ -11,7 +11,7 @@
  *   x8h7-rawcall.c    options and the sequence of calls
  *
  * The UI stream is cut into messages by the reassembler m4rpc.ko uses too
- * (kernel/common/rpc_reasm.c), linked in from the shared objects.
+ * (kernel/common/m4rpc_reasm.c), linked in from the shared objects.
  */
 #ifndef RAWCALL_H
 #define RAWCALL_H
@@ -96,7 +96,7 @@ struct rc_link {
 	unsigned int settle_ms;	/* quiet time after a frame with data */
 	int verbose;		/* 1: frames with data, messages; 2: all */
 	u64 t0_ns;		/* for the -v time stamps */
-	struct rpc_reasm reasm;	/* the UI stream, messages and raw bytes */
+	struct m4rpc_reasm reasm;	/* the UI stream, messages and raw bytes */
 	enum rc_want want;
 	u32 want_msgid;
 	u8 want_op;

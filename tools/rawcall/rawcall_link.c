@@ -11,7 +11,7 @@
  * subframe bounds) and a frame that fails is dropped whole and counted; its
  * UI bytes, if it had any, are a gap in the M4's stream. The UI subframes'
  * data is the M4's byte stream in chunks cut anywhere, with raw-endpoint
- * bytes between messages: the shared reassembler (kernel/common/rpc_reasm.c,
+ * bytes between messages: the shared reassembler (kernel/common/m4rpc_reasm.c,
  * the one m4rpc.ko uses) puts the messages back together.
  * What is lost for good: polling is slower than an nIRQ-driven master, and
  * the H7 drops a UI chunk that does not fit the frame it is filling (two
@@ -69,7 +69,7 @@ void rc_link_init(struct rc_link *l, int fd, u32 speed_hz,
 	l->settle_ms = 3 * poll_ms;
 	l->verbose = verbose;
 	l->t0_ns = rc_now_ns();
-	rpc_reasm_init(&l->reasm, l->reasmbuf, sizeof(l->reasmbuf),
+	m4rpc_reasm_init(&l->reasm, l->reasmbuf, sizeof(l->reasmbuf),
 		       RC_SKIP_MAX);
 }
 
@@ -117,7 +117,7 @@ static void dump_frame(const struct rc_link *l, const char *dir, const u8 *f)
 /* A gap in the M4's stream: the message in progress cannot be completed. */
 static void hole(struct rc_link *l, const char *why)
 {
-	size_t n = rpc_reasm_reset(&l->reasm);
+	size_t n = m4rpc_reasm_reset(&l->reasm);
 
 	if (!n)
 		return;
@@ -141,20 +141,20 @@ static void take_raw(struct rc_link *l, const u8 *data, size_t len)
 
 static void take_msg(struct rc_link *l, const u8 *data, size_t len)
 {
-	struct mpack_rpc_env env;
+	struct m4rpc_mp_rpc_env env;
 	const char *what = NULL;
 
 	/*
 	 * The reassembler checked the head and that the object is whole, not
 	 * the whole envelope: should that fail, the bytes were no message.
 	 */
-	if (mpack_rpc_parse(data, len, &env)) {
+	if (m4rpc_mp_rpc_parse(data, len, &env)) {
 		take_raw(l, data, len);
 		return;
 	}
 	l->st.msgs++;
 	switch (env.type) {
-	case MPACK_RPC_RESPONSE:
+	case M4RPC_MP_RPC_RESPONSE:
 		if (l->want == RC_WANT_RPC && !l->got &&
 		    env.msgid == l->want_msgid) {
 			memcpy(l->reply, data, len);
@@ -166,11 +166,11 @@ static void take_msg(struct rc_link *l, const u8 *data, size_t len)
 			what = "response to no call of ours (ignored): ";
 		}
 		break;
-	case MPACK_RPC_REQUEST:
+	case M4RPC_MP_RPC_REQUEST:
 		l->st.m4_calls++;
 		what = "call from the M4 (not answered): ";
 		break;
-	case MPACK_RPC_NOTIFY:
+	case M4RPC_MP_RPC_NOTIFY:
 		l->st.notifications++;
 		what = "notification: ";
 		break;
@@ -184,23 +184,23 @@ static void take_msg(struct rc_link *l, const u8 *data, size_t len)
 
 static void feed_ui(struct rc_link *l, const u8 *data, size_t len)
 {
-	struct rpc_reasm_out out;
+	struct m4rpc_reasm_out out;
 	u64 giveups;
 	size_t used;
 
 	l->st.ui_bytes += len;
 	for (;;) {
 		giveups = l->reasm.giveups;
-		switch (rpc_reasm_feed(&l->reasm, data, len, &used, &out)) {
-		case RPC_REASM_NONE:
+		switch (m4rpc_reasm_feed(&l->reasm, data, len, &used, &out)) {
+		case M4RPC_REASM_NONE:
 			return;
-		case RPC_REASM_MSG:
+		case M4RPC_REASM_MSG:
 			take_msg(l, out.data, out.len);
 			break;
-		case RPC_REASM_RAW:
+		case M4RPC_REASM_RAW:
 			take_raw(l, out.data, out.len);
 			break;
-		case RPC_REASM_OVERSIZE:
+		case M4RPC_REASM_OVERSIZE:
 			l->st.dropped++;
 			if (l->verbose) {
 				vlog(l, "");
