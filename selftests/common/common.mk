@@ -1,5 +1,8 @@
-# Helpers every VM selftest links (selftests/common/vm_util.h): time, sysfs
-# files, module load/unload, moving an SPI device between drivers. Read
-# before the other selftests' fragments (the include list is sorted).
-VM_UTIL_OBJ := $(B)/obj/selftests/common/vm_util.o
-EXTRA_CFLAGS_vm_util :=
+# The board helper every VM selftest links (selftests/common/board.h): the
+# simulated board up and down, its files, clients and messages. Its libc-only
+# part (board_sys.h) is VM_UTIL_OBJ, for the tests of the simulator alone.
+# Read before the other selftests' fragments (the include list is sorted).
+VM_UTIL_OBJ := $(B)/obj/selftests/common/board_sys.o
+BOARD_OBJ := $(B)/obj/selftests/common/board.o $(VM_UTIL_OBJ)
+EXTRA_CFLAGS_board_sys :=
+EXTRA_CFLAGS_board := $(MSGPACK_CFLAGS) -pthread -I$(TOP)/tools/sim

@@ -1,19 +1,18 @@
 # VM selftests of the /dev/m4rpcN endpoints (kernel/ep/, uapi
 # <linux/m4rpc.h>) against the simulated board (m4rpc_sim.ko) and the H7 +
-# M4 emulator (libh7emu.a), on the link selftests' environment
-# (selftests/link/link_env.c). Root and the modules are needed: run them in
-# the VM (scripts/vm-run.sh). ep_stress's size: M4RPC_TEST_EP_CALLS (20000).
+# M4 emulator (libh7emu.a), brought up by selftests/common/board.c. Root
+# and the modules are needed: run them in the VM (scripts/vm-run.sh).
+# ep_stress's size: M4RPC_TEST_EP_CALLS (20000).
 EP_TEST_NAMES := ep_basic ep_framing ep_route ep_flow ep_life ep_stress
 EP_TESTS := $(addprefix $(B)/selftests/,$(EP_TEST_NAMES))
 EP_UTIL_OBJ := $(B)/obj/selftests/ep/ep_util.o
 
 $(foreach t,ep_util $(EP_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
 	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
-	-I$$(TOP)/selftests/link -I$$(TOP)/selftests/common))
+	-I$$(TOP)/selftests/common))
 
 $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \
-		$(B)/obj/selftests/link/link_env.o $(VM_UTIL_OBJ) \
-		$(B)/lib/libh7emu.a
+		$(BOARD_OBJ) $(B)/lib/libh7emu.a
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 

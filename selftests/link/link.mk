@@ -6,14 +6,13 @@
 # (Read before tools/sim/sim.mk: the archive is named by its path.)
 LINK_TEST_NAMES := link_basic link_faults link_life
 LINK_TESTS := $(addprefix $(B)/selftests/,$(LINK_TEST_NAMES))
-LINK_ENV_OBJ := $(B)/obj/selftests/link/link_env.o
 
-$(foreach t,link_env $(LINK_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
+$(foreach t,$(LINK_TEST_NAMES),$(eval EXTRA_CFLAGS_$(t) := \
 	$$(KSFT_CFLAGS) $$(MSGPACK_CFLAGS) -pthread -I$$(TOP)/tools/sim \
 	-I$$(TOP)/selftests/common))
 
-$(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \
-		$(VM_UTIL_OBJ) $(B)/lib/libh7emu.a
+$(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(BOARD_OBJ) \
+		$(B)/lib/libh7emu.a
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 
