@@ -643,27 +643,64 @@ int board_ep_session(struct board_env *env, unsigned int i)
 	return fd;
 }
 
+int board_up_session(struct board_env *env, int *fd)
+{
+	int ret;
+
+	*fd = -1;
+	ret = board_up(env, NULL);
+	if (ret)
+		return ret;
+	*fd = board_ep_session(env, 0);
+	return *fd < 0 ? -*fd : 0;
+}
+
+void board_down_session(struct board_env *env, int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	board_down(env);
+}
+
 int ep_info(int fd, struct m4rpc_info *info)
 {
 	return ioctl(fd, M4RPC_IOC_INFO, info) ? errno : 0;
 }
 
-int ep_wait_m4(int fd, int want, unsigned int timeout_ms)
+/*
+ * Ask ioctl @cmd of @fd into @out every 5 ms until @done(@out, @arg) says
+ * so: 0, the ioctl's errno, or ETIMEDOUT after @timeout_ms.
+ */
+static int ep_wait(int fd, unsigned long cmd, void *out,
+		   bool (*done)(const void *out, const void *arg),
+		   const void *arg, unsigned int timeout_ms)
 {
 	uint64_t end = now_ms() + timeout_ms;
-	struct m4rpc_info info;
-	int ret;
 
 	for (;;) {
-		ret = ep_info(fd, &info);
-		if (ret)
-			return ret;
-		if (info.m4_state == want)
+		if (ioctl(fd, cmd, out))
+			return errno;
+		if (done(out, arg))
 			return 0;
 		if (now_ms() > end)
 			return ETIMEDOUT;
 		sleep_ms(5);
 	}
+}
+
+static bool m4_state_is(const void *out, const void *arg)
+{
+	const struct m4rpc_info *info = out;
+
+	return info->m4_state == *(const int *)arg;
+}
+
+int ep_wait_m4(int fd, int want, unsigned int timeout_ms)
+{
+	struct m4rpc_info info;
+
+	return ep_wait(fd, M4RPC_IOC_INFO, &info, m4_state_is, &want,
+		       timeout_ms);
 }
 
 int ep_link_stats(int fd, struct m4rpc_link_stats *st)
@@ -676,28 +713,34 @@ int ep_session_stats(int fd, struct m4rpc_session_stats *st)
 	return ioctl(fd, M4RPC_IOC_SESSION_STATS, st) ? errno : 0;
 }
 
+struct stat_min {
+	size_t offset;
+	uint64_t min;
+};
+
+static bool link_stat_reached(const void *out, const void *arg)
+{
+	const struct stat_min *want = arg;
+	const char *st = out;
+	uint64_t v;
+
+	/* From sessions on, the fields are __u32. */
+	if (want->offset >= offsetof(struct m4rpc_link_stats, sessions) &&
+	    want->offset < offsetof(struct m4rpc_link_stats, reserved))
+		v = *(const uint32_t *)(st + want->offset);
+	else
+		v = *(const uint64_t *)(st + want->offset);
+	return v >= want->min;
+}
+
 int ep_wait_link_stat(int fd, size_t offset, uint64_t min,
 		      unsigned int timeout_ms)
 {
-	uint64_t end = now_ms() + timeout_ms, v;
+	const struct stat_min want = { .offset = offset, .min = min };
 	struct m4rpc_link_stats st;
-	int ret;
 
-	for (;;) {
-		ret = ep_link_stats(fd, &st);
-		if (ret)
-			return ret;
-		if (offset >= offsetof(struct m4rpc_link_stats, sessions) &&
-		    offset < offsetof(struct m4rpc_link_stats, reserved))
-			v = *(uint32_t *)((char *)&st + offset);
-		else
-			v = *(uint64_t *)((char *)&st + offset);
-		if (v >= min)
-			return 0;
-		if (now_ms() > end)
-			return ETIMEDOUT;
-		sleep_ms(5);
-	}
+	return ep_wait(fd, M4RPC_IOC_LINK_STATS, &st, link_stat_reached,
+		       &want, timeout_ms);
 }
 
 static int ep_bind_ioc(int fd, unsigned long cmd, const char *name)

@@ -262,6 +262,15 @@ int rpc_decode(const uint8_t *buf, size_t n, struct rpc_msg *m);
 /* ---- kselftest fixtures (include kselftest_harness.h first) ---------------- */
 
 /*
+ * The setup of a fixture that talks to the usual board through a session:
+ * board_up(@env, NULL) and *@fd a board_ep_session() of board 0 (-1 until
+ * then). 0 or the errno of the step that failed.
+ */
+int board_up_session(struct board_env *env, int *fd);
+/* Its teardown: @fd closed if open, the board down. */
+void board_down_session(struct board_env *env, int fd);
+
+/*
  * FIXTURE(@f) whose tests each bring up the boards they need
  * (board_up(&self->env, ...)); the teardown takes down whatever came up,
  * after a failed assertion too.

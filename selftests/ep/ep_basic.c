@@ -29,17 +29,12 @@ FIXTURE(ep) {
 
 FIXTURE_SETUP(ep)
 {
-	self->fd = -1;
-	ASSERT_EQ(0, board_up(&self->env, NULL));
-	self->fd = board_ep_session(&self->env, 0);
-	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, board_up_session(&self->env, &self->fd));
 }
 
 FIXTURE_TEARDOWN(ep)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	board_down(&self->env);
+	board_down_session(&self->env, self->fd);
 }
 
 /* Two boards, two devices; the info ioctl says what the uapi promises. */

@@ -173,16 +173,7 @@ static int m4_burst(struct board_env *e, unsigned int n, size_t max,
 	return m4_delivered(e);
 }
 
-FIXTURE(fr) {
-};
-
-FIXTURE_SETUP(fr)
-{
-}
-
-FIXTURE_TEARDOWN(fr)
-{
-}
+BOARD_FIXTURE(fr);
 
 TEST_F_TIMEOUT(fr, mixed_stream, 120)
 {
@@ -193,14 +184,14 @@ TEST_F_TIMEOUT(fr, mixed_stream, 120)
 	struct rpc_side rpc;
 	uint8_t want[PAYLOAD];
 	unsigned int n, burst;
-	struct board_env e;
+	struct board_env *e = &self->env;
 	int ret;
 
-	ASSERT_EQ(0, board_up(&e, NULL));
+	ASSERT_EQ(0, board_up(e, NULL));
 	memset(&rpc, 0, sizeof(rpc));
 	memset(&raw, 0, sizeof(raw));
-	rpc.fd = board_ep_open(&e, 0, O_RDWR);
-	raw.fd = board_ep_open(&e, 0, O_RDWR);
+	rpc.fd = board_ep_open(e, 0, O_RDWR);
+	raw.fd = board_ep_open(e, 0, O_RDWR);
 	ASSERT_LE(0, rpc.fd);
 	ASSERT_LE(0, raw.fd);
 	ASSERT_EQ(0, ep_wait_m4(rpc.fd, M4RPC_M4_RUNNING, T_MS));
@@ -211,14 +202,14 @@ TEST_F_TIMEOUT(fr, mixed_stream, 120)
 	ASSERT_EQ(0, pthread_create(&raw.th, NULL, raw_side_fn, &raw));
 
 	for (n = 0, burst = 0; n < ITEMS; burst++) {
-		ret = m4_burst(&e, n, 110 + burst * 37 % 110, &n);
+		ret = m4_burst(e, n, 110 + burst * 37 % 110, &n);
 		if (ret)
-			board_dump(&e, 0, rpc.fd);
+			board_dump(e, 0, rpc.fd);
 		ASSERT_EQ(0, ret);
 	}
 	ASSERT_EQ(0, pthread_join(raw.th, NULL));
 	if (raw.err)
-		board_dump(&e, 0, rpc.fd);
+		board_dump(e, 0, rpc.fd);
 	ASSERT_EQ(0, raw.err);
 	ASSERT_EQ(RAW_TOTAL, raw.n);
 	for (n = 0; n < ITEMS / 4; n++) {
@@ -240,23 +231,22 @@ TEST_F_TIMEOUT(fr, mixed_stream, 120)
 	ASSERT_EQ(RAW_TOTAL, st.rx_raw_bytes);
 	ASSERT_EQ(ITEMS / 4 * 3, st.rx_msgs);
 	if (st.rx_oversize + st.rx_malformed + st.rx_lost)
-		board_dump(&e, 0, rpc.fd);
+		board_dump(e, 0, rpc.fd);
 	ASSERT_EQ(0u, st.rx_oversize + st.rx_malformed + st.rx_lost);
 	ASSERT_EQ(0u, st.raw_drops + st.rx_queue_drops);
 	/* b's answers all reached the M4 (calls it did not make itself). */
 	for (n = 0; n < 1000; n++) {
-		h7emu_get_stats(e.b[0].emu, &es);
+		h7emu_get_stats(e->b[0].emu, &es);
 		if (es.m4_responses_in + es.m4_responses_unmatched >= ITEMS / 4)
 			break;
 		sleep_ms(5);
 	}
 	ASSERT_EQ(ITEMS / 4, es.m4_responses_in + es.m4_responses_unmatched);
-	if (board_emu_lost(&e, 0))
-		board_dump(&e, 0, rpc.fd);
-	ASSERT_EQ(0u, board_emu_lost(&e, 0));
+	if (board_emu_lost(e, 0))
+		board_dump(e, 0, rpc.fd);
+	ASSERT_EQ(0u, board_emu_lost(e, 0));
 	close(rpc.fd);
 	close(raw.fd);
-	board_down(&e);
 }
 
 /* Longer than max_msg_size: dropped whole, counted; the next is fine. */

@@ -32,22 +32,18 @@ FIXTURE(rt) {
 
 FIXTURE_SETUP(rt)
 {
-	self->a = self->b = -1;
-	ASSERT_EQ(0, board_up(&self->env, NULL));
+	self->b = -1;
+	ASSERT_EQ(0, board_up_session(&self->env, &self->a));
 	self->emu = self->env.b[0].emu;
-	self->a = board_ep_session(&self->env, 0);
 	self->b = board_ep_open(&self->env, 0, O_RDWR);
-	ASSERT_LE(0, self->a);
 	ASSERT_LE(0, self->b);
 }
 
 FIXTURE_TEARDOWN(rt)
 {
-	if (self->a >= 0)
-		close(self->a);
 	if (self->b >= 0)
 		close(self->b);
-	board_down(&self->env);
+	board_down_session(&self->env, self->a);
 }
 
 /* The M4 calls @method with msgid @msgid and one integer argument. */

@@ -95,17 +95,12 @@ FIXTURE(stress) {
 
 FIXTURE_SETUP(stress)
 {
-	self->fd = -1;
-	ASSERT_EQ(0, board_up(&self->env, NULL));
-	self->fd = board_ep_session(&self->env, 0);
-	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, board_up_session(&self->env, &self->fd));
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	board_down(&self->env);
+	board_down_session(&self->env, self->fd);
 }
 
 TEST_F_TIMEOUT(stress, calls_8x4, 900)
