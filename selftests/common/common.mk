@@ -1,3 +1,7 @@
-# Helpers every VM selftest links (selftests/common/vm_util.h): time, sysfs
-# files, module load/unload, moving an SPI device between drivers.
-VM_UTIL_OBJ := $(B)/obj/selftests/common/vm_util.o
+# The board helper every VM selftest links (selftests/common/board.h): the
+# simulated board up and down, its files, clients and messages. Its libc-only
+# part (board_sys.h) is VM_UTIL_OBJ, for the tests of the simulator alone.
+VM_UTIL_OBJ := $(B)/obj/selftests/common/board_sys.o
+BOARD_OBJ := $(B)/obj/selftests/common/board.o $(VM_UTIL_OBJ)
+BOARD_CFLAGS = $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu
+$(call obj-cflags,selftests/common/board.c,BOARD_CFLAGS)

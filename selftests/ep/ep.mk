@@ -1,19 +1,19 @@
 # VM selftests of the /dev/m4rpcN endpoints (kernel/ep/, uapi
 # <linux/m4rpc.h>) against the simulated board (m4rpc_sim.ko) and the H7 +
-# M4 emulator (libh7emu.a), on the link selftests' environment
-# (selftests/link/link_env.c). Root and the modules are needed: run them in
-# the VM (scripts/vm-run.sh). ep_stress's size: M4RPC_TEST_EP_CALLS (20000).
+# M4 emulator (libh7emu.a), brought up by selftests/common/board.c. Root
+# and the modules are needed: run them in the VM (scripts/vm-run.sh).
+# ep_stress's size: M4RPC_TEST_EP_CALLS (20000).
 EP_TEST_NAMES := ep_basic ep_framing ep_route ep_flow ep_life ep_stress
 EP_TESTS := $(addprefix $(B)/selftests/,$(EP_TEST_NAMES))
 EP_UTIL_OBJ := $(B)/obj/selftests/ep/ep_util.o
 
-# Every source here: the harness, msgpack-c, h7emu.h, link_env.h, vm_util.h.
+# Every source here: the harness, msgpack-c, h7emu.h, board.h.
 EP_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
-	-I$(TOP)/selftests/link -I$(TOP)/selftests/common
+	-I$(TOP)/selftests/common
 $(call obj-cflags,$(wildcard selftests/ep/*.c),EP_CFLAGS)
 
 $(EP_TESTS): $(B)/selftests/%: $(B)/obj/selftests/ep/%.o $(EP_UTIL_OBJ) \
-		$$(LINK_ENV_OBJ) $$(VM_UTIL_OBJ) $$(H7EMU_LIB)
+		$$(BOARD_OBJ) $$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "ep_util.h"
+#include "board.h"
 
 #define T_MS	5000
 
@@ -21,7 +21,7 @@
 static void *volatile bad_ptr = (void *)8;
 
 FIXTURE(ep) {
-	struct env e;
+	struct board_env env;
 	int fd;
 	uint8_t buf[EP_MSG_MAX];
 	struct rpc_msg m;
@@ -29,20 +29,12 @@ FIXTURE(ep) {
 
 FIXTURE_SETUP(ep)
 {
-	struct h7emu_config cfg;
-
-	ep_config(&cfg, H7EMU_SKETCH_ECHO);
-	ASSERT_EQ(0, ep_up(&self->e, 1, NULL, &cfg));
-	self->fd = ep_open(&self->e, 0, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ep_wait_m4(self->fd, M4RPC_M4_RUNNING, T_MS));
+	ASSERT_EQ(0, board_up_session(&self->env, &self->fd));
 }
 
 FIXTURE_TEARDOWN(ep)
 {
-	if (self->fd >= 0)
-		close(self->fd);
-	env_down(&self->e);
+	board_down_session(&self->env, self->fd);
 }
 
 /* Two boards, two devices; the info ioctl says what the uapi promises. */
@@ -50,14 +42,14 @@ TEST(device_per_link)
 {
 	struct m4rpc_info info[2];
 	char path[2][64], spi[32];
-	struct env e;
+	struct board_env e;
 	unsigned int i;
 	int fd;
 
-	ASSERT_EQ(0, ep_up(&e, 2, NULL, NULL));
+	ASSERT_EQ(0, board_up(&e, &(struct board_opts){ .boards = 2 }));
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, ep_dev_path(&e, i, path[i], sizeof(path[i])));
-		fd = ep_open(&e, i, O_RDWR);
+		ASSERT_EQ(0, board_ep_path(&e, i, path[i], sizeof(path[i])));
+		fd = board_ep_open(&e, i, O_RDWR);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
 		memset(&info[i], 0xa5, sizeof(info[i]));
@@ -88,10 +80,10 @@ TEST(device_per_link)
 	}
 	ASSERT_NE(info[0].index, info[1].index);
 	/* Unloading the module removes the devices. */
-	ASSERT_EQ(0, env_link_unload(&e));
+	ASSERT_EQ(0, board_link_unload(&e));
 	ASSERT_NE(0, access(path[0], F_OK));
 	ASSERT_NE(0, access(path[1], F_OK));
-	env_down(&e);
+	board_down(&e);
 }
 
 /* Calls come back with the caller's msgid, whatever its encoding. */
@@ -107,7 +99,7 @@ TEST_F(ep, echo_every_msgid)
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		ret = ep_echo(self->fd, ids[i], -(int64_t)i * 1000003, T_MS);
 		if (ret)
-			ep_dump(&self->e, 0, self->fd);
+			board_dump(&self->env, 0, self->fd);
 		ASSERT_EQ(0, ret);
 	}
 	memset(&st, 0xa5, sizeof(st));
@@ -146,7 +138,7 @@ TEST_F(ep, write_einval)
 	struct h7emu_stats es, es0;
 	unsigned int i;
 
-	h7emu_get_stats(self->e.b[0].emu, &es0);
+	h7emu_get_stats(self->env.b[0].emu, &es0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
 		EXPECT_EQ(-1, write(self->fd, bad[i].b, bad[i].n));
@@ -156,7 +148,7 @@ TEST_F(ep, write_einval)
 	}
 	ASSERT_EQ(0, ep_link_stats(self->fd, &st));
 	ASSERT_EQ(0u, st.tx_msgs);
-	h7emu_get_stats(self->e.b[0].emu, &es);
+	h7emu_get_stats(self->env.b[0].emu, &es);
 	ASSERT_EQ(es0.m4_msgs_in, es.m4_msgs_in);
 	/* Still works. */
 	ASSERT_EQ(0, ep_echo(self->fd, 3, 3, T_MS));
@@ -228,18 +220,18 @@ TEST_F(ep, write_emsgsize)
 TEST(write_emsgsize_edge)
 {
 	struct m4rpc_info info;
-	struct env e;
+	struct board_env e;
 	int fd;
 
-	ASSERT_EQ(0, env_up(&e, 1, true, "test_client=0", NULL));
-	fd = ep_open(&e, 0, O_RDWR);
+	ASSERT_EQ(0, board_up(&e, &(struct board_opts){ .irq = BOARD_IRQ_EDGE }));
+	fd = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
 	ASSERT_EQ(0, ep_info(fd, &info));
 	ASSERT_EQ(244u, info.max_tx_msg);
 	check_emsgsize(_metadata, fd, 244);
 	close(fd);
-	env_down(&e);
+	board_down(&e);
 }
 
 /*
@@ -368,15 +360,15 @@ TEST(m4_not_running)
 	struct h7emu_faults f;
 	struct rpc_msg m;
 	uint8_t buf[512];
-	struct env e;
+	struct board_env e;
 	uint64_t t0;
 	size_t n;
 	int fd, r;
 
-	ep_config(&cfg, H7EMU_SKETCH_ECHO);
+	board_config(&cfg, 0);
 	cfg.m4 = H7EMU_M4_NO_RPC;
-	ASSERT_EQ(0, ep_up(&e, 1, NULL, &cfg));
-	fd = ep_open(&e, 0, O_RDWR);
+	ASSERT_EQ(0, board_up(&e, &(struct board_opts){ .cfg = &cfg }));
+	fd = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_NO_RPC, T_MS));
 
@@ -402,7 +394,7 @@ TEST(m4_not_running)
 	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
 	r = ep_echo(fd, 5, 55, T_MS);
 	if (r)
-		ep_dump(&e, 0, fd);
+		board_dump(&e, 0, fd);
 	ASSERT_EQ(0, r);
 
 	/* A call in flight (a slow M4) when the M4 stops: failed by us. */
@@ -412,7 +404,7 @@ TEST(m4_not_running)
 	n = mk_call_int(buf, 77, "echo", 7);
 	ASSERT_EQ(0, ep_write_msg(fd, buf, n));
 	if (link_wait_stat(&e, 0, "tx_ui_msgs", 2, T_MS))
-		ep_dump(&e, 0, fd);
+		board_dump(&e, 0, fd);
 	ASSERT_EQ(0, link_wait_stat(&e, 0, "tx_ui_msgs", 2, T_MS));
 	ASSERT_EQ(0, h7emu_set_m4(e.b[0].emu, H7EMU_M4_NO_RPC));
 	ASSERT_EQ(0, link_attr_write(&e, 0, "refresh", "1"));
@@ -428,7 +420,7 @@ TEST(m4_not_running)
 	ASSERT_EQ(-1, write(fd, buf, n));
 	ASSERT_EQ(EHOSTDOWN, errno);
 	close(fd);
-	env_down(&e);
+	board_down(&e);
 }
 
 TEST_HARNESS_MAIN

@@ -26,13 +26,16 @@
 
 #define T_MS	5000
 
-static int up(struct env *e, const char *params, uint32_t slots)
+static int up(struct board_env *e, const char *params, uint32_t slots)
 {
 	struct h7emu_config cfg;
 
-	ep_config(&cfg, H7EMU_SKETCH_ECHO);
+	board_config(&cfg, 0);
 	cfg.m4_slots = slots;
-	return ep_up(e, 1, params, &cfg);
+	return board_up(e, &(struct board_opts){
+		.link_params = params,
+		.cfg = &cfg,
+	});
 }
 
 static short poll_now(int fd, short events, int ms)
@@ -86,15 +89,15 @@ TEST(tx_admission)
 	struct blocked_write w;
 	struct sigaction sa;
 	uint8_t msg[64];
-	struct env e;
+	struct board_env e;
 	int a, b, c, d;
 	size_t n;
 
 	ASSERT_EQ(0, up(&e, "tx_queue_len=24 tx_session_len=16", 1));
-	a = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
-	b = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
-	c = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
-	d = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	a = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	b = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	c = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	d = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, d);
 	ASSERT_EQ(0, ep_wait_m4(a, M4RPC_M4_RUNNING, T_MS));
@@ -146,7 +149,7 @@ TEST(tx_admission)
 	close(b);
 	close(c);
 	close(d);
-	env_down(&e);
+	board_down(&e);
 }
 
 /*
@@ -159,14 +162,14 @@ TEST(fair_share)
 	struct h7emu_stats st0, st;
 	uint8_t big[256], bin[200], call[64];
 	struct rpc_msg m;
-	struct env e;
+	struct board_env e;
 	int a, b, queued;
 	size_t n;
 	ssize_t r;
 
 	ASSERT_EQ(0, up(&e, NULL, 1));
-	a = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
-	b = ep_open(&e, 0, O_RDWR);
+	a = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	b = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
 	ASSERT_EQ(0, ep_wait_m4(a, M4RPC_M4_RUNNING, T_MS));
@@ -193,7 +196,7 @@ TEST(fair_share)
 	ASSERT_GT(st0.m4_notifications_in + 12, st.m4_notifications_in);
 	close(a);
 	close(b);
-	env_down(&e);
+	board_down(&e);
 }
 
 /*
@@ -206,7 +209,7 @@ TEST(rx_overflow)
 	struct m4rpc_session_stats ss;
 	uint8_t buf[256];
 	struct rpc_msg m;
-	struct env e;
+	struct board_env e;
 	int a, b, i;
 	size_t n;
 	ssize_t r;
@@ -214,8 +217,8 @@ TEST(rx_overflow)
 	struct h7emu_stats st;
 
 	ASSERT_EQ(0, up(&e, "rx_queue_len=4", 16));
-	a = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
-	b = ep_open(&e, 0, O_RDWR);
+	a = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	b = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
 	ASSERT_EQ(0, ep_wait_m4(a, M4RPC_M4_RUNNING, T_MS));
@@ -273,7 +276,7 @@ TEST(rx_overflow)
 	ASSERT_EQ(42, m.params0);
 	close(a);
 	close(b);
-	env_down(&e);
+	board_down(&e);
 }
 
 /* Read @want raw bytes into @buf. */
@@ -302,15 +305,15 @@ TEST(raw_mode)
 	uint32_t mode = M4RPC_MODE_RAW;
 	uint8_t buf[256];
 	struct rpc_msg m;
-	struct env e;
+	struct board_env e;
 	int a, b, c;
 	size_t n;
 	ssize_t r;
 
 	ASSERT_EQ(0, up(&e, NULL, 16));
-	a = ep_open(&e, 0, O_RDWR);
-	b = ep_open(&e, 0, O_RDWR);
-	c = ep_open(&e, 0, O_RDWR);
+	a = board_ep_open(&e, 0, O_RDWR);
+	b = board_ep_open(&e, 0, O_RDWR);
+	c = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, c);
 	ASSERT_EQ(0, ep_wait_m4(a, M4RPC_M4_RUNNING, T_MS));
 	ASSERT_EQ(0, ioctl(a, M4RPC_IOC_SET_MODE, &mode));
@@ -352,7 +355,7 @@ TEST(raw_mode)
 	close(a);
 	close(b);
 	close(c);
-	env_down(&e);
+	board_down(&e);
 }
 
 /* A raw session that does not read: EOVERFLOW once, then its bytes. */
@@ -361,12 +364,12 @@ TEST(raw_overflow)
 	struct m4rpc_session_stats ss;
 	uint32_t mode = M4RPC_MODE_RAW;
 	uint8_t text[600], buf[600];
-	struct env e;
+	struct board_env e;
 	int a, i;
 	ssize_t r;
 
 	ASSERT_EQ(0, up(&e, "raw_buf_size=256", 16));
-	a = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	a = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
 	ASSERT_LE(0, a);
 	ASSERT_EQ(0, ep_wait_m4(a, M4RPC_M4_RUNNING, T_MS));
 	ASSERT_EQ(0, ioctl(a, M4RPC_IOC_SET_MODE, &mode));
@@ -393,19 +396,19 @@ TEST(raw_overflow)
 	ASSERT_EQ(sizeof(text) - 256, ss.raw_drops);
 	ASSERT_EQ(1u, ss.overflows);
 	close(a);
-	env_down(&e);
+	board_down(&e);
 }
 
 /* POLLIN when a reply is there, not before. */
 TEST(poll_in)
 {
 	uint8_t buf[128];
-	struct env e;
+	struct board_env e;
 	int a;
 	size_t n;
 
 	ASSERT_EQ(0, up(&e, NULL, 16));
-	a = ep_open(&e, 0, O_RDWR);
+	a = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, a);
 	ASSERT_EQ(0, ep_wait_m4(a, M4RPC_M4_RUNNING, T_MS));
 	ASSERT_EQ(POLLOUT, poll_now(a, POLLIN | POLLOUT, 0));
@@ -415,7 +418,7 @@ TEST(poll_in)
 	ASSERT_LT(0, read(a, buf, sizeof(buf)));
 	ASSERT_FALSE(poll_now(a, POLLIN, 0) & POLLIN);
 	close(a);
-	env_down(&e);
+	board_down(&e);
 }
 
 TEST_HARNESS_MAIN

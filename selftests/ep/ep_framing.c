@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "ep_util.h"
+#include "board.h"
 
 #define T_MS		5000
 #define ITEMS		400u
@@ -121,7 +121,7 @@ static void *raw_side_fn(void *arg)
  * the next frame), and waits until the link received the burst. The
  * bursts' sizes vary, so chunks split the items at many offsets.
  */
-static int m4_delivered(struct env *e)
+static int m4_delivered(struct board_env *e)
 {
 	uint64_t end = now_ms() + T_MS;
 	struct h7emu_stats st;
@@ -158,7 +158,7 @@ static int m4_item(struct h7emu *emu, unsigned int n)
 }
 
 /* Items from @n on, as many as fit @max bytes (~55 each): the next n. */
-static int m4_burst(struct env *e, unsigned int n, size_t max,
+static int m4_burst(struct board_env *e, unsigned int n, size_t max,
 		    unsigned int *next)
 {
 	size_t bytes = 0;
@@ -173,16 +173,7 @@ static int m4_burst(struct env *e, unsigned int n, size_t max,
 	return m4_delivered(e);
 }
 
-FIXTURE(fr) {
-};
-
-FIXTURE_SETUP(fr)
-{
-}
-
-FIXTURE_TEARDOWN(fr)
-{
-}
+BOARD_FIXTURE(fr);
 
 TEST_F_TIMEOUT(fr, mixed_stream, 120)
 {
@@ -193,14 +184,14 @@ TEST_F_TIMEOUT(fr, mixed_stream, 120)
 	struct rpc_side rpc;
 	uint8_t want[PAYLOAD];
 	unsigned int n, burst;
-	struct env e;
+	struct board_env *e = &self->env;
 	int ret;
 
-	ASSERT_EQ(0, ep_up(&e, 1, NULL, NULL));
+	ASSERT_EQ(0, board_up(e, NULL));
 	memset(&rpc, 0, sizeof(rpc));
 	memset(&raw, 0, sizeof(raw));
-	rpc.fd = ep_open(&e, 0, O_RDWR);
-	raw.fd = ep_open(&e, 0, O_RDWR);
+	rpc.fd = board_ep_open(e, 0, O_RDWR);
+	raw.fd = board_ep_open(e, 0, O_RDWR);
 	ASSERT_LE(0, rpc.fd);
 	ASSERT_LE(0, raw.fd);
 	ASSERT_EQ(0, ep_wait_m4(rpc.fd, M4RPC_M4_RUNNING, T_MS));
@@ -211,14 +202,14 @@ TEST_F_TIMEOUT(fr, mixed_stream, 120)
 	ASSERT_EQ(0, pthread_create(&raw.th, NULL, raw_side_fn, &raw));
 
 	for (n = 0, burst = 0; n < ITEMS; burst++) {
-		ret = m4_burst(&e, n, 110 + burst * 37 % 110, &n);
+		ret = m4_burst(e, n, 110 + burst * 37 % 110, &n);
 		if (ret)
-			ep_dump(&e, 0, rpc.fd);
+			board_dump(e, 0, rpc.fd);
 		ASSERT_EQ(0, ret);
 	}
 	ASSERT_EQ(0, pthread_join(raw.th, NULL));
 	if (raw.err)
-		ep_dump(&e, 0, rpc.fd);
+		board_dump(e, 0, rpc.fd);
 	ASSERT_EQ(0, raw.err);
 	ASSERT_EQ(RAW_TOTAL, raw.n);
 	for (n = 0; n < ITEMS / 4; n++) {
@@ -240,23 +231,22 @@ TEST_F_TIMEOUT(fr, mixed_stream, 120)
 	ASSERT_EQ(RAW_TOTAL, st.rx_raw_bytes);
 	ASSERT_EQ(ITEMS / 4 * 3, st.rx_msgs);
 	if (st.rx_oversize + st.rx_malformed + st.rx_lost)
-		ep_dump(&e, 0, rpc.fd);
+		board_dump(e, 0, rpc.fd);
 	ASSERT_EQ(0u, st.rx_oversize + st.rx_malformed + st.rx_lost);
 	ASSERT_EQ(0u, st.raw_drops + st.rx_queue_drops);
 	/* b's answers all reached the M4 (calls it did not make itself). */
 	for (n = 0; n < 1000; n++) {
-		h7emu_get_stats(e.b[0].emu, &es);
+		h7emu_get_stats(e->b[0].emu, &es);
 		if (es.m4_responses_in + es.m4_responses_unmatched >= ITEMS / 4)
 			break;
 		sleep_ms(5);
 	}
 	ASSERT_EQ(ITEMS / 4, es.m4_responses_in + es.m4_responses_unmatched);
-	if (emu_lost(&e, 0))
-		ep_dump(&e, 0, rpc.fd);
-	ASSERT_EQ(0u, emu_lost(&e, 0));
+	if (board_emu_lost(e, 0))
+		board_dump(e, 0, rpc.fd);
+	ASSERT_EQ(0u, board_emu_lost(e, 0));
 	close(rpc.fd);
 	close(raw.fd);
-	env_down(&e);
 }
 
 /* Longer than max_msg_size: dropped whole, counted; the next is fine. */
@@ -265,13 +255,15 @@ TEST(oversize_dropped)
 	struct m4rpc_link_stats st;
 	uint8_t bin[400], buf[512];
 	struct rpc_msg m;
-	struct env e;
+	struct board_env e;
 	size_t n, pad;
 	ssize_t r;
 	int fd;
 
-	ASSERT_EQ(0, ep_up(&e, 1, "max_msg_size=256", NULL));
-	fd = ep_open(&e, 0, O_RDWR);
+	ASSERT_EQ(0, board_up(&e, &(struct board_opts){
+		.link_params = "max_msg_size=256",
+	}));
+	fd = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
 	ASSERT_EQ(0, ep_bind(fd, "big"));
@@ -292,7 +284,7 @@ TEST(oversize_dropped)
 
 	r = ep_read_msg(fd, buf, sizeof(buf), T_MS);
 	if (r != 256)
-		ep_dump(&e, 0, fd);
+		board_dump(&e, 0, fd);
 	ASSERT_EQ(256, r);
 	ASSERT_EQ(0, rpc_decode(buf, r, &m));
 	ASSERT_EQ(pad, m.bin_len);
@@ -301,7 +293,7 @@ TEST(oversize_dropped)
 	ASSERT_EQ(1u, st.rx_msgs);
 	ASSERT_EQ(0u, st.rx_raw_bytes);
 	close(fd);
-	env_down(&e);
+	board_down(&e);
 }
 
 TEST_HARNESS_MAIN

@@ -72,17 +72,20 @@ TEST(unbind_wakes_sleepers)
 	struct m4rpc_info info;
 	uint8_t msg[64];
 	char path[64];
-	struct env e;
+	struct board_env e;
 	int r, w, p, k, fd;
 	size_t n;
 
-	ep_config(&cfg, H7EMU_SKETCH_ECHO);
+	board_config(&cfg, 0);
 	cfg.m4_slots = 1;
-	ASSERT_EQ(0, ep_up(&e, 1, "tx_session_len=2", &cfg));
-	ASSERT_EQ(0, ep_dev_path(&e, 0, path, sizeof(path)));
-	r = ep_open(&e, 0, O_RDWR);
-	w = ep_open(&e, 0, O_RDWR | O_NONBLOCK);
-	p = ep_open(&e, 0, O_RDWR);
+	ASSERT_EQ(0, board_up(&e, &(struct board_opts){
+		.link_params = "tx_session_len=2",
+		.cfg = &cfg,
+	}));
+	ASSERT_EQ(0, board_ep_path(&e, 0, path, sizeof(path)));
+	r = board_ep_open(&e, 0, O_RDWR);
+	w = board_ep_open(&e, 0, O_RDWR | O_NONBLOCK);
+	p = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, r);
 	ASSERT_LE(0, w);
 	ASSERT_LE(0, p);
@@ -125,7 +128,7 @@ TEST(unbind_wakes_sleepers)
 	ASSERT_EQ(0, ep_release_h7(&e));
 	ASSERT_EQ(0, spi_driver_op(e.b[0].bus, "m4rpc", "bind"));
 	ASSERT_EQ(0, link_wait_synced(&e, 0, 10000));
-	fd = ep_open(&e, 0, O_RDWR);
+	fd = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
 	ASSERT_EQ(0, ep_bind(fd, "x"));		/* the old binding is gone */
@@ -137,17 +140,17 @@ TEST(unbind_wakes_sleepers)
 	close(w);
 	close(p);
 	close(fd);
-	env_down(&e);
+	board_down(&e);
 }
 
 /* An open session keeps m4rpc.ko loaded. */
 TEST(module_pinned)
 {
-	struct env e;
+	struct board_env e;
 	int fd;
 
-	ASSERT_EQ(0, ep_up(&e, 1, NULL, NULL));
-	fd = ep_open(&e, 0, O_RDWR);
+	ASSERT_EQ(0, board_up(&e, NULL));
+	fd = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, fd);
 	errno = 0;
 	ASSERT_EQ(-1, syscall(SYS_delete_module, "m4rpc", O_NONBLOCK));
@@ -155,34 +158,34 @@ TEST(module_pinned)
 	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
 	ASSERT_EQ(0, ep_echo(fd, 1, 1, T_MS));
 	close(fd);
-	ASSERT_EQ(0, env_link_unload(&e));
-	env_down(&e);
+	ASSERT_EQ(0, board_link_unload(&e));
+	board_down(&e);
 }
 
 /* The simulated board goes away under a sleeping reader and a poller. */
 TEST(board_removed)
 {
 	struct sleeper rd, pl;
-	struct env e;
+	struct board_env e;
 	int r, p;
 
-	ASSERT_EQ(0, ep_up(&e, 1, NULL, NULL));
-	r = ep_open(&e, 0, O_RDWR);
-	p = ep_open(&e, 0, O_RDWR);
+	ASSERT_EQ(0, board_up(&e, NULL));
+	r = board_ep_open(&e, 0, O_RDWR);
+	p = board_ep_open(&e, 0, O_RDWR);
 	ASSERT_LE(0, r);
 	ASSERT_LE(0, p);
 	ASSERT_EQ(0, sleeper_start(&rd, r, OP_READ));
 	ASSERT_EQ(0, sleeper_start(&pl, p, OP_POLL));
 	sleep_ms(200);
-	env_emu_stop(&e, 0);
-	ASSERT_EQ(0, env_sim_unload());
+	board_emu_stop(&e, 0);
+	ASSERT_EQ(0, board_sim_unload());
 	ASSERT_EQ(0, pthread_join(rd.th, NULL));
 	ASSERT_EQ(0, pthread_join(pl.th, NULL));
 	ASSERT_EQ(-ENODEV, atomic_load(&rd.result));
 	ASSERT_TRUE(atomic_load(&pl.result) & POLLHUP);
 	close(r);
 	close(p);
-	env_down(&e);
+	board_down(&e);
 }
 
 TEST_HARNESS_MAIN

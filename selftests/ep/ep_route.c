@@ -17,13 +17,13 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "ep_util.h"
+#include "board.h"
 
 #define T_MS		5000
 #define M4_MSGID	H7EMU_M4_THREAD_HANDLE
 
 FIXTURE(rt) {
-	struct env e;
+	struct board_env env;
 	struct h7emu *emu;
 	int a, b;
 	uint8_t buf[EP_MSG_MAX];
@@ -32,25 +32,18 @@ FIXTURE(rt) {
 
 FIXTURE_SETUP(rt)
 {
-	struct h7emu_config cfg;
-
-	ep_config(&cfg, H7EMU_SKETCH_ECHO);
-	ASSERT_EQ(0, ep_up(&self->e, 1, NULL, &cfg));
-	self->emu = self->e.b[0].emu;
-	self->a = ep_open(&self->e, 0, O_RDWR);
-	self->b = ep_open(&self->e, 0, O_RDWR);
-	ASSERT_LE(0, self->a);
+	self->b = -1;
+	ASSERT_EQ(0, board_up_session(&self->env, &self->a));
+	self->emu = self->env.b[0].emu;
+	self->b = board_ep_open(&self->env, 0, O_RDWR);
 	ASSERT_LE(0, self->b);
-	ASSERT_EQ(0, ep_wait_m4(self->a, M4RPC_M4_RUNNING, T_MS));
 }
 
 FIXTURE_TEARDOWN(rt)
 {
-	if (self->a >= 0)
-		close(self->a);
 	if (self->b >= 0)
 		close(self->b);
-	env_down(&self->e);
+	board_down_session(&self->env, self->a);
 }
 
 /* The M4 calls @method with msgid @msgid and one integer argument. */
@@ -137,7 +130,7 @@ TEST_F(rt, late_reply_dropped)
 	ASSERT_EQ(0, h7emu_set_faults(self->emu, &f));
 	n = mk_call_int(self->buf, 9, "echo", 9);
 	ASSERT_EQ(0, ep_write_msg(self->a, self->buf, n));
-	ASSERT_EQ(0, link_wait_stat(&self->e, 0, "tx_ui_msgs", 1, T_MS));
+	ASSERT_EQ(0, link_wait_stat(&self->env, 0, "tx_ui_msgs", 1, T_MS));
 	close(self->a);
 	self->a = -1;
 	ASSERT_EQ(0, h7emu_wait_stat(self->emu, offsetof(struct h7emu_stats,
@@ -317,7 +310,7 @@ TEST_F(rt, bind_rules)
 	ASSERT_EQ(0, ep_bind(self->a, "x"));
 
 	/* 64 per session. */
-	c = ep_open(&self->e, 0, O_RDWR);
+	c = board_ep_open(&self->env, 0, O_RDWR);
 	ASSERT_LE(0, c);
 	for (i = 0; i < 64; i++) {
 		snprintf(name, sizeof(name), "m%d", i);
@@ -368,7 +361,7 @@ TEST_F(rt, restart_after_kill)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int fd = ep_open(&self->e, 0, O_RDWR);
+		int fd = board_ep_open(&self->env, 0, O_RDWR);
 		uint8_t buf[256];
 
 		if (fd < 0 || ep_bind(fd, "ping") || ep_bind(fd, "evt"))

@@ -17,14 +17,14 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "ep_util.h"
+#include "board.h"
 
 #define PROCS		8
 #define THREADS		4
 #define CALL_MS		20000
 
 struct caller {
-	struct env *e;
+	struct board_env *e;
 	unsigned int proc, thread, calls;
 	int failures;
 	char why[128];
@@ -38,7 +38,7 @@ static void *caller_fn(void *arg)
 	int fd, ret;
 	int64_t v;
 
-	fd = ep_open(c->e, 0, O_RDWR);
+	fd = board_ep_open(c->e, 0, O_RDWR);
 	if (fd < 0) {
 		snprintf(c->why, sizeof(c->why), "open: %d", fd);
 		c->failures = c->calls;
@@ -62,7 +62,7 @@ static void *caller_fn(void *arg)
 }
 
 /* One process: THREADS callers; exit status: 0, or 1 with a line said. */
-static int child(struct env *e, unsigned int proc, unsigned int calls)
+static int child(struct board_env *e, unsigned int proc, unsigned int calls)
 {
 	struct caller c[THREADS];
 	unsigned int t;
@@ -89,25 +89,18 @@ static int child(struct env *e, unsigned int proc, unsigned int calls)
 }
 
 FIXTURE(stress) {
-	struct env e;
+	struct board_env env;
 	int fd;
 };
 
 FIXTURE_SETUP(stress)
 {
-	struct h7emu_config cfg;
-
-	ep_config(&cfg, H7EMU_SKETCH_ECHO);
-	ASSERT_EQ(0, ep_up(&self->e, 1, NULL, &cfg));
-	self->fd = ep_open(&self->e, 0, O_RDWR);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, ep_wait_m4(self->fd, M4RPC_M4_RUNNING, 5000));
+	ASSERT_EQ(0, board_up_session(&self->env, &self->fd));
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	close(self->fd);
-	env_down(&self->e);
+	board_down_session(&self->env, self->fd);
 }
 
 TEST_F_TIMEOUT(stress, calls_8x4, 900)
@@ -126,7 +119,7 @@ TEST_F_TIMEOUT(stress, calls_8x4, 900)
 		pid[p] = fork();
 		ASSERT_LE(0, pid[p]);
 		if (!pid[p])
-			_exit(child(&self->e, p, per));
+			_exit(child(&self->env, p, per));
 	}
 	for (p = 0; p < PROCS; p++) {
 		ASSERT_EQ(pid[p], waitpid(pid[p], &status, 0));
@@ -138,9 +131,9 @@ TEST_F_TIMEOUT(stress, calls_8x4, 900)
 	       PROCS * THREADS, (unsigned long long)ms,
 	       (unsigned long long)(ms ? total * 1000ULL / ms : 0));
 	ASSERT_EQ(0, ep_link_stats(self->fd, &st));
-	lost = emu_lost(&self->e, 0);
+	lost = board_emu_lost(&self->env, 0);
 	if (bad || lost || st.replies_unmatched || st.rx_queue_drops)
-		ep_dump(&self->e, 0, self->fd);
+		board_dump(&self->env, 0, self->fd);
 	ASSERT_EQ(0, bad);
 	ASSERT_EQ(total, st.tx_requests);
 	ASSERT_EQ(total, st.rx_responses);

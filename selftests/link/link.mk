@@ -5,15 +5,14 @@
 # M4RPC_TEST_SIM_KO=path/m4rpc_sim.ko runs them against another simulator.
 LINK_TEST_NAMES := link_basic link_faults link_life
 LINK_TESTS := $(addprefix $(B)/selftests/,$(LINK_TEST_NAMES))
-LINK_ENV_OBJ := $(B)/obj/selftests/link/link_env.o
 
-# Every source here: the harness, msgpack-c, h7emu.h, vm_util.h.
+# Every source here: the harness, msgpack-c, h7emu.h, board.h.
 LINK_CFLAGS = $(KSFT_CFLAGS) $(MSGPACK_CFLAGS) -pthread -I$(TOP)/emu \
 	-I$(TOP)/selftests/common
 $(call obj-cflags,$(wildcard selftests/link/*.c),LINK_CFLAGS)
 
-$(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o $(LINK_ENV_OBJ) \
-		$$(VM_UTIL_OBJ) $$(H7EMU_LIB)
+$(LINK_TESTS): $(B)/selftests/%: $(B)/obj/selftests/link/%.o \
+		$$(BOARD_OBJ) $$(H7EMU_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -pthread -o $@ $^ $(H7EMU_LDLIBS)
 

@@ -17,11 +17,11 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "link_env.h"
+#include "board.h"
 
 #define EMU_DEFAULT_UID	"2c0041000d51333033363938"
 
-static struct h7emu_stats emu_stats(struct env *e, unsigned int i)
+static struct h7emu_stats emu_stats(struct board_env *e, unsigned int i)
 {
 	struct h7emu_stats st;
 
@@ -30,13 +30,13 @@ static struct h7emu_stats emu_stats(struct env *e, unsigned int i)
 }
 
 /* What the link counted against what the emulator and simulator saw. */
-static void check_counts(struct __test_metadata *_metadata, struct env *e,
+static void check_counts(struct __test_metadata *_metadata, struct board_env *e,
 			 unsigned int i)
 {
 	struct h7emu_stats st = emu_stats(e, i);
 	uint64_t transfers;
 
-	ASSERT_EQ(0, env_sim_transfers(e, i, &transfers));
+	ASSERT_EQ(0, board_sim_transfers(e, i, &transfers));
 	EXPECT_EQ((long long)transfers, link_stat(e, i, "transfers"));
 	EXPECT_EQ((long long)st.frames_in_data, link_stat(e, i, "tx_frames"));
 	EXPECT_EQ((long long)st.frames_out, link_stat(e, i, "rx_frames"));
@@ -54,51 +54,40 @@ static void check_counts(struct __test_metadata *_metadata, struct env *e,
 	EXPECT_EQ(0, link_stat(e, i, "spi_errors"));
 }
 
-FIXTURE(link) {
-	struct env e;
-};
+BOARD_FIXTURE(link);
 
 FIXTURE_VARIANT(link) {
-	int irq;		/* enum env_irq */
+	enum board_irq irq;
 	bool edge;
 	const char *mode;	/* what the link must pick */
 };
 
 /* The X8's GPIO: PROCESSED is a rising edge. */
 FIXTURE_VARIANT_ADD(link, level) {
-	.irq = ENV_IRQ_LEVEL,
+	.irq = BOARD_IRQ_LEVEL,
 	.mode = "level",
 };
 
 /* A controller without rising edges: PROCESSED is a high level. */
 FIXTURE_VARIANT_ADD(link, level_high) {
-	.irq = ENV_IRQ_LEVEL_NO_RISING,
+	.irq = BOARD_IRQ_LEVEL_NO_RISING,
 	.mode = "level",
 };
 
 FIXTURE_VARIANT_ADD(link, edge) {
-	.irq = ENV_IRQ_EDGE,
+	.irq = BOARD_IRQ_EDGE,
 	.edge = true,
 	.mode = "edge",
 };
 
-FIXTURE_SETUP(link)
-{
-}
-
-FIXTURE_TEARDOWN(link)
-{
-	env_down(&self->e);
-}
-
 TEST_F(link, probe_sysfs)
 {
 	static const int states[] = { 0, -1, 1 };
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	char buf[256];
 	unsigned int k;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, NULL));
 	ASSERT_EQ(0, link_attr(e, 0, "fw_version", buf, sizeof(buf)));
 	EXPECT_STREQ("0.0.5", buf);
 	ASSERT_EQ(0, link_attr(e, 0, "uid", buf, sizeof(buf)));
@@ -123,18 +112,18 @@ TEST_F(link, probe_sysfs)
 /* Six calls queued while the H7 is held: one frame carries them all. */
 TEST_F(link, echo_packed)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_stats st0, st;
 	uint8_t msg[64], back[64];
 	uint32_t id, k;
 	size_t n;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, NULL));
 	st0 = emu_stats(e, 0);
 	h7emu_pause(e->b[0].emu, true);
 	for (k = 0; k < 6; k++) {
 		echo_fill(msg, 20, k);
-		ASSERT_EQ(0, echo_call_send(e, 0, 100 + k, msg, 20));
+		ASSERT_EQ(0, board_echo_send(e, 0, 100 + k, msg, 20));
 	}
 	/* The doorbell the first call rang has reached the held H7. */
 	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
@@ -142,7 +131,7 @@ TEST_F(link, echo_packed)
 				     st0.frames_in_data + 1, 5000));
 	h7emu_pause(e->b[0].emu, false);
 	for (k = 0; k < 6; k++) {
-		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+		ASSERT_EQ(0, board_echo_wait(e, 0, &id, back, sizeof(back),
 					     &n, 10000));
 		echo_fill(msg, 20, k);
 		EXPECT_EQ(100 + k, id);
@@ -168,16 +157,16 @@ static size_t ui_max(const FIXTURE_VARIANT(link) *variant)
 /* Calls one after the other, every size up to the longest. */
 TEST_F(link, echo_sizes)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	size_t max = ui_max(variant) - ECHO_CALL_OVERHEAD;
 	uint32_t k;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, NULL));
 	for (k = 0; k <= max; k += 15)
-		ASSERT_EQ(0, echo_once(e, 0, k, k, 10000));
+		ASSERT_EQ(0, board_echo_once(e, 0, k, k, 10000));
 	/* Every size around the limits: 244 with BOOT_M4, 248 without. */
 	for (k = 244 - ECHO_CALL_OVERHEAD - 4; k <= max; k++)
-		ASSERT_EQ(0, echo_once(e, 0, 1000 + k, k, 10000));
+		ASSERT_EQ(0, board_echo_once(e, 0, 1000 + k, k, 10000));
 	check_counts(_metadata, e, 0);
 	EXPECT_EQ(0, link_stat(e, 0, "overflow_drops"));
 	EXPECT_EQ(0, link_stat(e, 0, "ui_lost"));
@@ -186,14 +175,14 @@ TEST_F(link, echo_sizes)
 /* A message longer than the longest is refused by the client, not cut. */
 TEST_F(link, mtu)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	uint8_t msg[300];
 
-	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, NULL));
 	memset(msg, 0, sizeof(msg));
-	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, ui_max(variant) + 1));
-	EXPECT_EQ(EMSGSIZE, ui_send(e, 0, msg, 249));
-	EXPECT_EQ(0, echo_once(e, 0, 1, 10, 10000));
+	EXPECT_EQ(EMSGSIZE, board_ui_send(e, 0, msg, ui_max(variant) + 1));
+	EXPECT_EQ(EMSGSIZE, board_ui_send(e, 0, msg, 249));
+	EXPECT_EQ(0, board_echo_once(e, 0, 1, 10, 10000));
 }
 
 /*
@@ -212,7 +201,7 @@ TEST_F(link, long_unacked)
 {
 	static const size_t sizes[] = { 233, 20, 233, 226, 229, 5, 230, 233 };
 	const size_t nr = sizeof(sizes) / sizeof(sizes[0]);
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_stats st0, st;
 	struct h7emu_config cfg;
 	uint8_t msg[256], back[256];
@@ -222,19 +211,18 @@ TEST_F(link, long_unacked)
 
 	if (variant->edge)
 		SKIP(return, "edge mode: every frame carries BOOT_M4");
-	h7emu_config_init(&cfg);
-	cfg.sketch = H7EMU_SKETCH_ECHO;
+	board_config(&cfg, 0);
 	cfg.faults.slow_m4_ms = 50;
-	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", &cfg));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, &cfg));
 	st0 = emu_stats(e, 0);
 	acks0 = link_stat(e, 0, "acks");
 	h7emu_pause(e->b[0].emu, true);
 	for (k = 0; k < nr; k++) {
 		echo_fill(msg, sizes[k], k);
-		ASSERT_EQ(0, echo_call_send(e, 0, 200 + k, msg, sizes[k]));
+		ASSERT_EQ(0, board_echo_send(e, 0, 200 + k, msg, sizes[k]));
 	}
 	h7emu_pause(e->b[0].emu, false);
-	lost = emu_answers_framed(e, 0, st0.m4_answered + nr, 20000);
+	lost = board_emu_answers_framed(e, 0, st0.m4_answered + nr, 20000);
 	ASSERT_LE(0, lost);
 	lost -= (long long)st0.ui_chunks_lost;
 	if (lost) {
@@ -242,7 +230,7 @@ TEST_F(link, long_unacked)
 		sleep_ms(500);	/* the last frames, for the counts below */
 	}
 	for (k = 0; k < nr && !lost; k++) {
-		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+		ASSERT_EQ(0, board_echo_wait(e, 0, &id, back, sizeof(back),
 					     &n, 10000));
 		echo_fill(msg, sizes[k], k);
 		EXPECT_EQ(200 + k, id);
@@ -271,21 +259,21 @@ TEST_F(link, long_unacked)
  */
 TEST_F_TIMEOUT(link, m4_stream, 60)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_config cfg;
 	struct h7emu_stats st;
 	long long rx, drops, trunc;
 	uint64_t end;
 
-	h7emu_config_init(&cfg);
+	board_config(&cfg, 0);
 	cfg.sketch = H7EMU_SKETCH_TRAFFIC;
 	cfg.traffic.kind = H7EMU_TRAFFIC_RAW;
 	cfg.traffic.rate = 1000;
 	cfg.traffic.size = 150;
-	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", &cfg));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, &cfg));
 	end = now_ms() + 2000;
 	while (now_ms() < end) {
-		ui_drain(e, 0);
+		board_ui_drain(e, 0);
 		sleep_ms(20);
 	}
 	/* Stop the M4, let the H7 empty its ring and the link go idle. */
@@ -293,11 +281,11 @@ TEST_F_TIMEOUT(link, m4_stream, 60)
 	end = now_ms() + 10000;
 	while (h7emu_ring_level(e->b[0].emu) || h7emu_nirq_low(e->b[0].emu)) {
 		ASSERT_LT(now_ms(), end);
-		ui_drain(e, 0);
+		board_ui_drain(e, 0);
 		sleep_ms(20);
 	}
 	sleep_ms(200);
-	ui_drain(e, 0);
+	board_ui_drain(e, 0);
 	st = emu_stats(e, 0);
 	rx = link_stat(e, 0, "rx_ui_bytes");
 	drops = link_stat(e, 0, "overflow_drops");
@@ -317,28 +305,28 @@ TEST_F_TIMEOUT(link, m4_stream, 60)
 /* Idle means idle: no transfer at all while nothing happens. */
 TEST_F_TIMEOUT(link, idle, 40)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	uint64_t t0, t1;
 	long long l0, i0;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->irq, "", NULL));
-	ASSERT_EQ(0, echo_once(e, 0, 7, 16, 10000));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, NULL));
+	ASSERT_EQ(0, board_echo_once(e, 0, 7, 16, 10000));
 	sleep_ms(500);
-	ASSERT_EQ(0, env_sim_transfers(e, 0, &t0));
+	ASSERT_EQ(0, board_sim_transfers(e, 0, &t0));
 	l0 = link_stat(e, 0, "transfers");
 	i0 = link_stat(e, 0, "irqs");
 	sleep_ms(10000);
-	ASSERT_EQ(0, env_sim_transfers(e, 0, &t1));
+	ASSERT_EQ(0, board_sim_transfers(e, 0, &t1));
 	EXPECT_EQ(t0, t1);
 	EXPECT_EQ(l0, link_stat(e, 0, "transfers"));
 	EXPECT_EQ(i0, link_stat(e, 0, "irqs"));
-	EXPECT_EQ(0, echo_once(e, 0, 8, 16, 10000));
+	EXPECT_EQ(0, board_echo_once(e, 0, 8, 16, 10000));
 }
 
 /* ---- two boards at once --------------------------------------------------- */
 
 struct board_run {
-	struct env *e;
+	struct board_env *e;
 	unsigned int i;
 	int ret;
 };
@@ -349,32 +337,24 @@ static void *board_calls(void *arg)
 	uint32_t k;
 
 	for (k = 0; k < 20 && !r->ret; k++)
-		r->ret = echo_once(r->e, r->i, (r->i << 16) | k, 8 + k * 9, 10000);
+		r->ret = board_echo_once(r->e, r->i, (r->i << 16) | k, 8 + k * 9, 10000);
 	return NULL;
 }
 
-FIXTURE(boards) {
-	struct env e;
-};
-
-FIXTURE_SETUP(boards)
-{
-}
-
-FIXTURE_TEARDOWN(boards)
-{
-	env_down(&self->e);
-}
+BOARD_FIXTURE(boards);
 
 TEST_F(boards, two)
 {
 	struct board_run run[2];
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	pthread_t th[2];
 	char buf[256];
 	unsigned int i;
 
-	ASSERT_EQ(0, env_up(e, 2, false, "", NULL));
+	ASSERT_EQ(0, board_up(e, &(struct board_opts){
+		.boards = 2,
+		.client = BOARD_CLIENT_TEST,
+	}));
 	ASSERT_NE(e->b[0].bus, e->b[1].bus);
 	ASSERT_EQ(0, link_attr(e, 1, "fw_version", buf, sizeof(buf)));
 	EXPECT_STREQ("0.0.5-b1", buf);
@@ -398,32 +378,22 @@ TEST_F(boards, two)
 
 /* ---- no interrupt: polling ------------------------------------------------ */
 
-FIXTURE(poll) {
-	struct env e;
-};
-
-FIXTURE_SETUP(poll)
-{
-}
-
-FIXTURE_TEARDOWN(poll)
-{
-	env_down(&self->e);
-}
+BOARD_FIXTURE(poll);
 
 TEST_F(poll, fallback)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	long long t0;
 	char buf[64];
 	uint32_t k;
 
 	/* Polling cannot know when a frame was processed: give it time. */
-	ASSERT_EQ(0, env_up(e, 1, ENV_IRQ_NONE, "poll_ms=100", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, BOARD_IRQ_NONE, "poll_ms=100",
+					  NULL));
 	ASSERT_EQ(0, link_attr(e, 0, "irq_mode", buf, sizeof(buf)));
 	EXPECT_STREQ("poll", buf);
 	for (k = 0; k < 10; k++)
-		ASSERT_EQ(0, echo_once(e, 0, k, 10 * k, 10000));
+		ASSERT_EQ(0, board_echo_once(e, 0, k, 10 * k, 10000));
 	EXPECT_EQ(0, link_stat(e, 0, "irqs"));
 	/* Polling cannot see nIRQ: it goes on while nothing happens. */
 	t0 = link_stat(e, 0, "transfers");

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "link_env.h"
+#include "board.h"
 
-static struct h7emu_stats emu_stats(struct env *e)
+static struct h7emu_stats emu_stats(struct board_env *e)
 {
 	struct h7emu_stats st;
 
@@ -24,13 +24,13 @@ static struct h7emu_stats emu_stats(struct env *e)
 	return st;
 }
 
-static int set_faults(struct env *e, const struct h7emu_faults *f)
+static int set_faults(struct board_env *e, const struct h7emu_faults *f)
 {
 	return -h7emu_set_faults(e->b[0].emu, f);
 }
 
 /* The link's nIRQ mode: what it actually picked. */
-static bool link_is_level(struct env *e)
+static bool link_is_level(struct board_env *e)
 {
 	char buf[32];
 
@@ -38,14 +38,14 @@ static bool link_is_level(struct env *e)
 	       !strcmp(buf, "level");
 }
 
-static int dbg_read(struct env *e, const char *name, char *buf,
+static int dbg_read(struct board_env *e, const char *name, char *buf,
 		    size_t size)
 {
 	char path[256];
 	size_t n;
 	FILE *f;
 
-	link_dbg_path(e, 0, name, path, sizeof(path));
+	board_dbg_path(e, 0, name, path, sizeof(path));
 	f = fopen(path, "r");
 	if (!f)
 		return errno;
@@ -55,48 +55,25 @@ static int dbg_read(struct env *e, const char *name, char *buf,
 	return 0;
 }
 
-static long long rejects(struct env *e)
+static long long rejects(struct board_env *e)
 {
 	return link_stat(e, 0, "reject_csum") + link_stat(e, 0, "reject_size") +
 	       link_stat(e, 0, "reject_subframe");
 }
 
 /* The echo sketch on an M4 with one rpmsg buffer, a second per message. */
-static int env_up_slow_m4(struct env *e, bool edge)
+static int up_slow_m4(struct board_env *e, enum board_irq irq)
 {
 	struct h7emu_config cfg;
 
-	h7emu_config_init(&cfg);
-	cfg.sketch = H7EMU_SKETCH_ECHO;
+	board_config(&cfg, 0);
 	cfg.m4_slots = 1;
 	cfg.faults.slow_m4_ms = 1000;
-	return env_up(e, 1, edge, "", &cfg);
+	return board_up_test_client(e, irq, NULL, &cfg);
 }
 
-FIXTURE(fault) {
-	struct env e;
-};
-
-FIXTURE_VARIANT(fault) {
-	bool edge;
-};
-
-FIXTURE_VARIANT_ADD(fault, level) {
-	.edge = false,
-};
-
-FIXTURE_VARIANT_ADD(fault, edge) {
-	.edge = true,
-};
-
-FIXTURE_SETUP(fault)
-{
-}
-
-FIXTURE_TEARDOWN(fault)
-{
-	env_down(&self->e);
-}
+BOARD_FIXTURE(fault);
+BOARD_IRQ_VARIANTS(fault);
 
 /*
  * Eight calls at once to an M4 that holds each message a second and has
@@ -107,21 +84,21 @@ FIXTURE_TEARDOWN(fault)
  */
 TEST_F_TIMEOUT(fault, flood_slow_m4, 90)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_stats st;
 	uint8_t msg[64], back[64];
 	uint32_t id, k;
 	size_t n;
 
-	ASSERT_EQ(0, env_up_slow_m4(e, variant->edge));
+	ASSERT_EQ(0, up_slow_m4(e, variant->irq));
 
 	/* 55-byte calls: four fit a frame with its BOOT_M4 request. */
 	for (k = 0; k < 8; k++) {
 		echo_fill(msg, 40, k);
-		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, 40));
+		ASSERT_EQ(0, board_echo_send(e, 0, k, msg, 40));
 	}
 	for (k = 0; k < 8; k++) {
-		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+		ASSERT_EQ(0, board_echo_wait(e, 0, &id, back, sizeof(back),
 					     &n, 20000));
 		echo_fill(msg, 40, k);
 		EXPECT_EQ(k, id);
@@ -154,22 +131,22 @@ TEST_F_TIMEOUT(fault, flood_slow_m4, 90)
 TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 {
 	const size_t len = 248 - ECHO_CALL_OVERHEAD;
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_stats st;
 	uint8_t msg[256], back[256];
 	uint32_t id, k;
 	size_t n;
 
-	if (variant->edge)
+	if (variant->irq == BOARD_IRQ_EDGE)
 		SKIP(return, "edge mode: messages of 244 bytes at most");
-	ASSERT_EQ(0, env_up_slow_m4(e, variant->edge));
+	ASSERT_EQ(0, up_slow_m4(e, variant->irq));
 	ASSERT_TRUE(link_is_level(e));
 
 	for (k = 0; k < 4; k++) {
 		echo_fill(msg, len, k);
-		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, len));
+		ASSERT_EQ(0, board_echo_send(e, 0, k, msg, len));
 	}
-	ASSERT_LE(0, emu_answers_framed(e, 0, 4, 20000));
+	ASSERT_LE(0, board_emu_answers_framed(e, 0, 4, 20000));
 	st = emu_stats(e);
 	EXPECT_LT(0U, st.ui_blocked_passes);
 	EXPECT_EQ(4U, st.ui_in);
@@ -185,7 +162,7 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 		return;
 	}
 	for (k = 0; k < 4; k++) {
-		ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back),
+		ASSERT_EQ(0, board_echo_wait(e, 0, &id, back, sizeof(back),
 					     &n, 5000));
 		echo_fill(msg, len, k);
 		EXPECT_EQ(k, id);
@@ -202,13 +179,13 @@ TEST_F_TIMEOUT(fault, flood_slow_m4_long, 90)
 TEST_F(fault, boot_reply_cut)
 {
 	static const int states[] = { 0, 1, -1, 1 };
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_faults f;
 	struct h7emu_stats st;
 	char buf[32];
 	unsigned int k;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, NULL));
 	for (k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
 		h7emu_get_faults(e->b[0].emu, &f);
 		f.cut_boot_m4 = 2;
@@ -232,20 +209,21 @@ TEST_F(fault, boot_reply_cut)
  */
 TEST_F_TIMEOUT(fault, missed_edge, 60)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_faults f;
 	struct h7emu_stats st;
 	uint32_t k;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "ack_timeout_ms=300", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, "ack_timeout_ms=300",
+					  NULL));
 	h7emu_get_faults(e->b[0].emu, &f);
 	f.drop_edge = 1.0;
 	ASSERT_EQ(0, set_faults(e, &f));
 	for (k = 0; k < 3; k++)
-		ASSERT_EQ(0, echo_once(e, 0, k, 30, 10000));
+		ASSERT_EQ(0, board_echo_once(e, 0, k, 30, 10000));
 	f.drop_edge = 0;
 	ASSERT_EQ(0, set_faults(e, &f));
-	ASSERT_EQ(0, echo_once(e, 0, 100, 30, 10000));
+	ASSERT_EQ(0, board_echo_once(e, 0, 100, 30, 10000));
 
 	st = emu_stats(e);
 	EXPECT_LT(0U, st.fault_drop_edge);
@@ -264,7 +242,7 @@ TEST_F_TIMEOUT(fault, missed_edge, 60)
  * every frame received processed) for three looks in a row: the next
  * frame the link sends is a doorbell. 0 or ETIMEDOUT.
  */
-static int wait_h7_idle(struct env *e, unsigned int timeout_ms)
+static int wait_h7_idle(struct board_env *e, unsigned int timeout_ms)
 {
 	uint64_t end = now_ms() + timeout_ms;
 	uint8_t active[256];
@@ -287,7 +265,7 @@ static int wait_h7_idle(struct env *e, unsigned int timeout_ms)
 }
 
 /* Does the H7's receive buffer hold a UI subframe? */
-static bool rx_has_ui(struct env *e)
+static bool rx_has_ui(struct board_env *e)
 {
 	uint8_t rx[256];
 	unsigned int size, off = 4, len;
@@ -311,21 +289,22 @@ static bool rx_has_ui(struct env *e)
  */
 TEST_F_TIMEOUT(fault, h7_reset, 60)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_stats st0, st;
 	char buf[256];
 	uint8_t msg[16], back[16];
 	uint32_t id;
 	size_t n;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "ack_timeout_ms=300", NULL));
-	ASSERT_EQ(0, echo_once(e, 0, 1, 10, 10000));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, "ack_timeout_ms=300",
+					  NULL));
+	ASSERT_EQ(0, board_echo_once(e, 0, 1, 10, 10000));
 	ASSERT_EQ(0, wait_h7_idle(e, 5000));
 
 	st0 = emu_stats(e);
 	h7emu_pause(e->b[0].emu, true);
 	echo_fill(msg, sizeof(msg), 2);
-	ASSERT_EQ(0, echo_call_send(e, 0, 2, msg, sizeof(msg)));
+	ASSERT_EQ(0, board_echo_send(e, 0, 2, msg, sizeof(msg)));
 	/*
 	 * The doorbell (a frame with data: not the link's last, empty, read
 	 * of the previous call) has reached the held H7: reset it now.
@@ -338,7 +317,7 @@ TEST_F_TIMEOUT(fault, h7_reset, 60)
 	ASSERT_EQ(0, h7emu_step(e->b[0].emu, 1, 5000));
 	h7emu_pause(e->b[0].emu, false);
 
-	ASSERT_EQ(0, echo_reply_wait(e, 0, &id, back, sizeof(back), &n,
+	ASSERT_EQ(0, board_echo_wait(e, 0, &id, back, sizeof(back), &n,
 				     15000));
 	EXPECT_EQ(2U, id);
 	ASSERT_EQ(sizeof(msg), n);
@@ -355,7 +334,7 @@ TEST_F_TIMEOUT(fault, h7_reset, 60)
 	ASSERT_EQ(0, dbg_read(e, "events", buf, sizeof(buf)));
 	EXPECT_EQ(NULL, strstr(buf, "resync 0\n"));
 	EXPECT_EQ(0U, st.frames_overwritten);
-	ASSERT_EQ(0, echo_once(e, 0, 3, 10, 10000));
+	ASSERT_EQ(0, board_echo_once(e, 0, 3, 10, 10000));
 }
 
 /*
@@ -366,14 +345,15 @@ TEST_F_TIMEOUT(fault, h7_reset, 60)
  */
 TEST_F_TIMEOUT(fault, bit_flips, 90)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct h7emu_faults f;
 	struct h7emu_stats st;
 	uint8_t msg[32];
 	uint64_t end;
 	uint32_t k;
 
-	ASSERT_EQ(0, env_up(e, 1, variant->edge, "ack_timeout_ms=300", NULL));
+	ASSERT_EQ(0, board_up_test_client(e, variant->irq, "ack_timeout_ms=300",
+					  NULL));
 	h7emu_get_faults(e->b[0].emu, &f);
 	f.flip_miso = 0.5;
 	f.flip_mosi = 0.1;
@@ -384,9 +364,9 @@ TEST_F_TIMEOUT(fault, bit_flips, 90)
 	end = now_ms() + 40000;
 	for (k = 0; k < 60 && now_ms() < end; k++) {
 		echo_fill(msg, sizeof(msg), k);
-		ASSERT_EQ(0, echo_call_send(e, 0, k, msg, sizeof(msg)));
+		ASSERT_EQ(0, board_echo_send(e, 0, k, msg, sizeof(msg)));
 		sleep_ms(100);
-		ui_drain(e, 0);
+		board_ui_drain(e, 0);
 		st = emu_stats(e);
 		if (rejects(e) >= 5 && st.fault_garbage >= 2)
 			break;
@@ -394,7 +374,7 @@ TEST_F_TIMEOUT(fault, bit_flips, 90)
 	memset(&f, 0, sizeof(f));
 	ASSERT_EQ(0, set_faults(e, &f));
 	sleep_ms(1000);		/* what went wrong has been read */
-	ui_drain(e, 0);
+	board_ui_drain(e, 0);
 	st = emu_stats(e);
 	TH_LOG("%llu garbage frames, %llu MISO flips, %llu MOSI flips; rejected %lld/%lld/%lld",
 	       (unsigned long long)st.fault_garbage,
@@ -410,9 +390,9 @@ TEST_F_TIMEOUT(fault, bit_flips, 90)
 	EXPECT_EQ(0U, st.xfers_unreceived);
 
 	/* Clean again: the stream may hold a garbled reply; start afresh. */
-	ui_drain(e, 0);
+	board_ui_drain(e, 0);
 	ASSERT_EQ(0, link_wait_synced(e, 0, 10000));
-	ASSERT_EQ(0, echo_once(e, 0, 1000, 20, 15000));
+	ASSERT_EQ(0, board_echo_once(e, 0, 1000, 20, 15000));
 }
 
 TEST_HARNESS_MAIN

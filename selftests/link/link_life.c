@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "link_env.h"
+#include "board.h"
 
 /* Calls and reads in a loop, through whatever client exists right now. */
 struct traffic {
-	struct env *e;
+	struct board_env *e;
 	pthread_t th;
 	atomic_bool stop;
 	atomic_ulong sent;
@@ -38,7 +38,7 @@ static void *traffic_fn(void *arg)
 	memset(bin, 0x5a, sizeof(bin));
 	while (!atomic_load(&t->stop)) {
 		/* The files come and go with the device: no error is fatal. */
-		link_dbg_path(t->e, 0, "ui", path, sizeof(path));
+		board_dbg_path(t->e, 0, "ui", path, sizeof(path));
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {
 			if (write(fd, msg, echo_call_build(msg, k++, bin,
@@ -53,7 +53,7 @@ static void *traffic_fn(void *arg)
 	return NULL;
 }
 
-static int traffic_start(struct traffic *t, struct env *e)
+static int traffic_start(struct traffic *t, struct board_env *e)
 {
 	t->e = e;
 	atomic_store(&t->stop, false);
@@ -76,20 +76,20 @@ static void traffic_stop(struct traffic *t)
 #define SYNC_MS	30000
 
 /* The M4 streams; the link is up and carries data both ways. */
-static int env_up_streaming(struct env *e, bool edge)
+static int up_streaming(struct board_env *e, enum board_irq irq)
 {
 	struct h7emu_config cfg;
 
-	h7emu_config_init(&cfg);
+	board_config(&cfg, 0);
 	cfg.sketch = H7EMU_SKETCH_TRAFFIC;	/* binds echo too */
 	cfg.traffic.kind = H7EMU_TRAFFIC_NOTIFY;
 	cfg.traffic.rate = 300;
 	cfg.traffic.size = 40;
-	return env_up(e, 1, edge, "ack_timeout_ms=300", &cfg);
+	return board_up_test_client(e, irq, "ack_timeout_ms=300", &cfg);
 }
 
 /* After it all: the link answers, and M4 data arrives again. */
-static void check_alive(struct __test_metadata *_metadata, struct env *e)
+static void check_alive(struct __test_metadata *_metadata, struct board_env *e)
 {
 	long long rx;
 
@@ -97,7 +97,7 @@ static void check_alive(struct __test_metadata *_metadata, struct env *e)
 	ASSERT_EQ(0, link_attr_write(e, 0, "refresh", "1"));
 	rx = link_stat(e, 0, "rx_ui_bytes");
 	ASSERT_EQ(0, link_wait_stat(e, 0, "rx_ui_bytes", rx + 1000, 10000));
-	ui_drain(e, 0);
+	board_ui_drain(e, 0);
 }
 
 /*
@@ -119,7 +119,7 @@ static void check_not_overrun(struct __test_metadata *_metadata,
  * The traffic stops; calls were written, the link answers and carries M4
  * data again, and the H7 was never overrun.
  */
-static void traffic_end(struct __test_metadata *_metadata, struct env *e,
+static void traffic_end(struct __test_metadata *_metadata, struct board_env *e,
 			struct traffic *t)
 {
 	struct h7emu_stats st;
@@ -132,38 +132,16 @@ static void traffic_end(struct __test_metadata *_metadata, struct env *e,
 	check_not_overrun(_metadata, &st);
 }
 
-FIXTURE(life) {
-	struct env e;
-};
-
-FIXTURE_VARIANT(life) {
-	bool edge;
-};
-
-FIXTURE_VARIANT_ADD(life, level) {
-	.edge = false,
-};
-
-FIXTURE_VARIANT_ADD(life, edge) {
-	.edge = true,
-};
-
-FIXTURE_SETUP(life)
-{
-}
-
-FIXTURE_TEARDOWN(life)
-{
-	env_down(&self->e);
-}
+BOARD_FIXTURE(life);
+BOARD_IRQ_VARIANTS(life);
 
 TEST_F_TIMEOUT(life, rebind_under_traffic, 90)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct traffic t;
 	int round;
 
-	ASSERT_EQ(0, env_up_streaming(e, variant->edge));
+	ASSERT_EQ(0, up_streaming(e, variant->irq));
 	ASSERT_EQ(0, traffic_start(&t, e));
 	for (round = 0; round < 4; round++) {
 		sleep_ms(300);
@@ -178,17 +156,17 @@ TEST_F_TIMEOUT(life, rebind_under_traffic, 90)
 
 TEST_F_TIMEOUT(life, unload_under_traffic, 90)
 {
-	struct env *e = &self->e;
+	struct board_env *e = &self->env;
 	struct traffic t;
 	int round;
 
-	ASSERT_EQ(0, env_up_streaming(e, variant->edge));
+	ASSERT_EQ(0, up_streaming(e, variant->irq));
 	ASSERT_EQ(0, traffic_start(&t, e));
 	for (round = 0; round < 3; round++) {
 		sleep_ms(400);
-		ASSERT_EQ(0, env_link_unload(e));
+		ASSERT_EQ(0, board_link_unload(e));
 		sleep_ms(50);
-		ASSERT_EQ(0, env_link_load(e, "ack_timeout_ms=300"));
+		ASSERT_EQ(0, board_link_load(e));
 		ASSERT_EQ(0, link_wait_synced(e, 0, SYNC_MS));
 	}
 	sleep_ms(300);

@@ -14,7 +14,8 @@
  * otherwise depend on speed, the emulator's passes are paused and stepped.
  * Every wait is bounded; nothing asserts on time.
  *
- * Runs as root in the test VM; m4rpc_sim.ko comes from $M4RPC_KMOD_DIR.
+ * Runs as root in the test VM; m4rpc_sim.ko comes from $M4RPC_KMOD_DIR
+ * (or $M4RPC_TEST_SIM_KO: board_sim_load()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +33,7 @@
 #include <linux/m4rpc_sim.h>
 
 #include "kselftest_harness.h"
-#include "vm_util.h"
+#include "board_sys.h"
 #include "h7emu.h"
 
 #define MODNAME		"m4rpc_sim"
@@ -42,16 +43,6 @@
 
 /* ---- the module and spidev ------------------------------------------------ */
 
-/* Load $M4RPC_KMOD_DIR/m4rpc_sim.ko: 0, errno, or -1 if the file is missing. */
-static int module_load(void)
-{
-	return mod_load(MODNAME ".ko", "");
-}
-
-static int module_unload(void)
-{
-	return mod_unload_wait(MODNAME);
-}
 
 static void spidev_detach(unsigned int bus)
 {
@@ -161,7 +152,7 @@ FIXTURE_SETUP(board)
 	self->e = NULL;
 	self->spi = -1;
 	self->loaded = false;
-	r = module_load();
+	r = board_sim_load("");
 	if (r == -1)
 		SKIP(return, "no %s.ko in $M4RPC_KMOD_DIR", MODNAME);
 	ASSERT_TRUE(r == 0 || r == EEXIST) TH_LOG("load: %s", strerror(r));
@@ -190,7 +181,7 @@ FIXTURE_TEARDOWN(board)
 		spidev_detach(self->bus);
 	}
 	if (self->loaded)
-		EXPECT_EQ(0, module_unload());
+		EXPECT_EQ(0, board_sim_unload());
 }
 
 /* ---- the tests ------------------------------------------------------------ */
@@ -470,7 +461,7 @@ FIXTURE_SETUP(program)
 	self->pid = -1;
 	self->loaded = false;
 	strcpy(self->log, "/tmp/m4rpc-sim-test.XXXXXX");
-	r = module_load();
+	r = board_sim_load("");
 	if (r == -1)
 		SKIP(return, "no %s.ko in $M4RPC_KMOD_DIR", MODNAME);
 	ASSERT_TRUE(r == 0 || r == EEXIST) TH_LOG("load: %s", strerror(r));
@@ -536,7 +527,7 @@ FIXTURE_TEARDOWN(program)
 	}
 	unlink(self->log);
 	if (self->loaded)
-		EXPECT_EQ(0, module_unload());
+		EXPECT_EQ(0, board_sim_unload());
 }
 
 static int spi_frame(int spi, const uint8_t *mosi, uint8_t *miso)

@@ -4,7 +4,7 @@
 # it runs in the VM (scripts/vm-run.sh), which sets M4RPC_KMOD_DIR.
 H7EMU_SPIDEV_TEST := $(B)/selftests/h7emu_spidev
 
-# Every source here: the harness, h7emu.h, vm_util.h.
+# Every source here: the harness, h7emu.h, board_sys.h.
 H7EMU_SPIDEV_CFLAGS = $(KSFT_CFLAGS) -I$(TOP)/emu -pthread \
 	-I$(TOP)/selftests/common
 $(call obj-cflags,$(wildcard selftests/sim/*.c),H7EMU_SPIDEV_CFLAGS)

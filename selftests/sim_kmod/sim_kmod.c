@@ -4,9 +4,10 @@
  * (<linux/m4rpc_sim.h>) against spidev bound to the simulated device, the
  * module's parameters, and unloading while the link is busy.
  *
- * Runs as root in the test VM; the module comes from $M4RPC_KMOD_DIR. Each
- * test loads the module itself (finit_module, so the errno of a refused
- * load or unload is seen exactly) and unloads it in the fixture teardown.
+ * Runs as root in the test VM; the module comes from $M4RPC_KMOD_DIR (or
+ * $M4RPC_TEST_SIM_KO: board_sim_load()). Each test loads the module itself
+ * (finit_module, so the errno of a refused load or unload is seen exactly)
+ * and unloads it in the fixture teardown.
  * Delivery of nIRQ to a consumer needs a driver that requests the irq; the
  * link driver's tests cover it. Here the trigger type the irq core reports
  * and the counters are checked.
@@ -29,7 +30,7 @@
 #include <linux/m4rpc_sim.h>
 
 #include "kselftest_harness.h"
-#include "vm_util.h"
+#include "board_sys.h"
 
 #define MODNAME		"m4rpc_sim"
 #define FRAME		M4RPC_SIM_FRAME_LEN
@@ -43,11 +44,6 @@
 static int sim_unload(void)
 {
 	return mod_unload(MODNAME);
-}
-
-static int sim_load(const char *params)
-{
-	return mod_load(MODNAME ".ko", params);
 }
 
 /* ---- the slave ----------------------------------------------------------- */
@@ -230,7 +226,7 @@ FIXTURE_SETUP(sim)
 	self->slave[0] = self->slave[1] = -1;
 	self->spi[0] = self->spi[1] = -1;
 	sim_unload();	/* a leftover of an earlier run */
-	ret = sim_load("boards=2");
+	ret = board_sim_load("boards=2");
 	if (ret == -1)
 		SKIP(return, "no %s.ko in $M4RPC_KMOD_DIR", MODNAME);
 	ASSERT_EQ(0, ret) TH_LOG("finit_module: %s", strerror(ret));
@@ -718,7 +714,7 @@ TEST_F(sim, irq_mode_edge)
 	close(self->slave[1]);
 	self->slave[0] = self->slave[1] = -1;
 	ASSERT_EQ(0, sim_unload());
-	ASSERT_EQ(0, sim_load("irq_mode=edge"));
+	ASSERT_EQ(0, board_sim_load("irq_mode=edge"));
 	fd = self->slave[0] = slave_open(0, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, access("/dev/m4rpc-sim1", F_OK));
@@ -812,7 +808,7 @@ TEST_F_TIMEOUT(sim, irq_edge_consumer, 120)
 	close(self->slave[1]);
 	self->slave[0] = self->slave[1] = -1;
 	ASSERT_EQ(0, sim_unload());
-	ASSERT_EQ(0, sim_load("irq_mode=edge"));
+	ASSERT_EQ(0, board_sim_load("irq_mode=edge"));
 	fd = self->slave[0] = slave_open(0, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, slave_info(fd, &info));
@@ -902,7 +898,7 @@ TEST(bad_parameters)
 	int ret;
 
 	sim_unload();
-	ret = sim_load("boards=8 irq_mode=edge max_speed_hz=200000000");
+	ret = board_sim_load("boards=8 irq_mode=edge max_speed_hz=200000000");
 	if (ret == -1)
 		SKIP(return, "no %s.ko in $M4RPC_KMOD_DIR", MODNAME);
 	ASSERT_EQ(0, ret);
@@ -916,7 +912,7 @@ TEST(bad_parameters)
 	ASSERT_EQ(0, sim_unload());
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(EINVAL, sim_load(bad[i])) TH_LOG("%s", bad[i]);
+		EXPECT_EQ(EINVAL, board_sim_load(bad[i])) TH_LOG("%s", bad[i]);
 		EXPECT_EQ(ENOENT, sim_unload());
 	}
 }
@@ -1013,7 +1009,7 @@ static void refused_trigger(struct __test_metadata *_metadata,
 	close(self->slave[1]);
 	self->slave[0] = self->slave[1] = -1;
 	ASSERT_EQ(0, sim_unload());
-	ASSERT_EQ(0, sim_load(params));
+	ASSERT_EQ(0, board_sim_load(params));
 	self->slave[0] = slave_open(0, 0);
 	ASSERT_LE(0, self->slave[0]);
 	ASSERT_EQ(0, slave_info(self->slave[0], &info));

@@ -4,7 +4,7 @@
 # the VM (scripts/vm-run.sh), which sets M4RPC_KMOD_DIR.
 SIM_KMOD_TEST := $(B)/selftests/sim_kmod
 
-# Every source here: the harness, vm_util.h.
+# Every source here: the harness, board_sys.h.
 SIM_KMOD_CFLAGS = $(KSFT_CFLAGS) -pthread -I$(TOP)/selftests/common
 $(call obj-cflags,$(wildcard selftests/sim_kmod/*.c),SIM_KMOD_CFLAGS)
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Helpers of every VM selftest (vm_util.h). */
+/* The libc-only part of the board helper; see board_sys.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 #include <linux/spi/spidev.h>
 
-#include "vm_util.h"
+#include "board_sys.h"
 
 void sleep_ms(unsigned int ms)
 {
@@ -100,6 +100,20 @@ int mod_unload_wait(const char *name)
 		sleep_ms(50);
 	}
 	return ret;
+}
+
+int board_sim_load(const char *params)
+{
+	const char *ko = getenv("M4RPC_TEST_SIM_KO");
+
+	if (ko && *ko)
+		return mod_load_path(ko, params);
+	return mod_load(BOARD_SIM_MOD ".ko", params);
+}
+
+int board_sim_unload(void)
+{
+	return mod_unload_wait(BOARD_SIM_MOD);
 }
 
 int spi_driver_op(unsigned int bus, const char *driver, const char *op)

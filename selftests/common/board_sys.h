@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What every VM selftest needs around the modules it tests: time, sysfs
- * files, loading and unloading modules, and moving an SPI device from one
- * driver to another. Plain C: the suites assert on the values returned.
+ * The part of the board helper (board.h) that needs nothing but libc:
+ * time, sysfs files, loading modules, moving an SPI device between
+ * drivers. The selftests of the simulator alone (sim_kmod, h7emu_spidev)
+ * use only this; board.h includes it.
  */
-#ifndef M4RPC_VM_UTIL_H
-#define M4RPC_VM_UTIL_H
+#ifndef M4RPC_BOARD_SYS_H
+#define M4RPC_BOARD_SYS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,17 @@ int mod_unload(const char *name);
 /* The same, retried for 5 s while busy (a closing file still holds it). */
 int mod_unload_wait(const char *name);
 
+#define BOARD_SIM_MOD	"m4rpc_sim"
+#define BOARD_LINK_MOD	"m4rpc"
+
+/*
+ * Load m4rpc_sim.ko ($M4RPC_TEST_SIM_KO, or the one in $M4RPC_KMOD_DIR)
+ * with @params: as mod_load_path().
+ */
+int board_sim_load(const char *params);
+/* Unload it (mod_unload_wait()). */
+int board_sim_unload(void);
+
 /* Write "spi<bus>.0" to /sys/bus/spi/drivers/@driver/@op (bind, unbind). */
 int spi_driver_op(unsigned int bus, const char *driver, const char *op);
 /*
@@ -40,4 +52,4 @@ int spidev_bind_open(unsigned int bus);
 int spi_xfer(int fd, const void *tx, void *rx, unsigned int len,
 	     unsigned int speed_hz);
 
-#endif /* M4RPC_VM_UTIL_H */
+#endif /* M4RPC_BOARD_SYS_H */
