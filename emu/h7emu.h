@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * h7emu: an emulator of the Portenta X8's STM32H7 companion firmware and of
- * the Arduino sketch on its M4 core, as the shared spec x8h7-link.md
+ * the Arduino sketch on its M4 core, as docs/x8h7-link.md
  * describes them, bugs and limits included.
  *
  * Three layers:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The H7 of the shared spec x8h7-link.md ("Who clocks when: the H7's state
+ * The H7 of docs/x8h7-link.md ("Who clocks when: the H7's state
  * machine"): two outgoing frames (active, transfer), a DMA always armed for
  * 256 bytes, one receive buffer that every completed transfer overwrites,
  * and a main loop whose pass processes the received frame, drives nIRQ

@@ -13,7 +13,7 @@
  *
  * The envelope helpers work on one complete message in a buffer.
  *
- * What the M4 sends (shared spec x8h7-link.md, "The M4 side"): the Arduino RPC
+ * What the M4 sends (docs/x8h7-link.md, "The M4 side"): the Arduino RPC
  * library packs with msgpack-c, which always picks the shortest encoding, so
  * a request [0, msgid, "name", [args]] or a response [1, msgid, error, result]
  * starts with fixarray 0x94 and a notification [2, "name", [args]] (also

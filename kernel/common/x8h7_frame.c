@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The 256-byte frame of the Portenta X8 SPI link: building and walking it.
- * The contract is in x8h7_frame.h, the wire truth in the shared spec
- * x8h7-link.md ("Transfers").
+ * The contract is in x8h7_frame.h, the wire truth in docs/x8h7-link.md
+ * ("Transfers").
  *
  * Offsets below are relative to the payload (buf + X8H7_HDR_LEN) and are
  * held in unsigned int, so no sum of wire values (a u16 size up to 65535

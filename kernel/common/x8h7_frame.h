@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The 256-byte frame of the Portenta X8 SPI link (see shared spec x8h7-link.md):
+ * The 256-byte frame of the Portenta X8 SPI link (see docs/x8h7-link.md):
  * building frames to send and validating frames received. Pure C, compiled into
  * m4rpc.ko and into the host tools and tests alike; it never allocates and never
  * reads past the 256 bytes it is given.

@@ -12,7 +12,7 @@
  *   link_sysfs.c    the "m4rpc" attribute group: H7 info and counters
  *   link_client.c   the client API of link.h
  *
- * How the link never overruns the H7 (spec x8h7-link.md, "Who clocks when")
+ * How the link never overruns the H7 (docs/x8h7-link.md, "Who clocks when")
  * -------------------------------------------------------------------------
  * A frame we send is lost if we clock again before the H7 has processed it;
  * the H7 says it has only by letting nIRQ go high, and it can pull nIRQ low

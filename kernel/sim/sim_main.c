@@ -3,7 +3,7 @@
  * m4rpc_sim: simulated Portenta X8 boards, each an SPI controller with one
  * SPI device whose slave end is played by a userspace process through
  * /dev/m4rpc-simN. The ABI is <linux/m4rpc_sim.h>; the wire it stands in for
- * is described in the project's x8h7-link.md.
+ * is described in the project's docs/x8h7-link.md.
  *
  * This file holds the module parameters and the life of a board:
  *

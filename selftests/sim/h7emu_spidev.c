@@ -6,7 +6,7 @@
  * master. Raw 256-byte transfers check the replies of peripheral 0x09, a UI
  * round trip with the echo sketch, the overwrite counter when the master
  * clocks too early, and the 128-byte chunking of a 1000-byte M4 message,
- * all written out by hand from the spec x8h7-link.md.
+ * all written out by hand from docs/x8h7-link.md.
  *
  * The test owns both ends, so it reads the emulator's counters to act as a
  * careful master (after each transfer it waits until the H7 has processed

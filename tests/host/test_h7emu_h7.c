@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Host tests of the emulated H7 (emu/h7emu_core.c) against the shared
- * spec x8h7-link.md: replies of peripheral 0x09 written out byte by byte,
+ * docs/x8h7-link.md: replies of peripheral 0x09 written out byte by byte,
  * the swap rule, the single receive buffer, the UI ring and its 128-byte
  * chunks, the H7's off-by-four enqueue. The loopback master clocks the
  * transfers; time is virtual, so nothing here depends on speed.

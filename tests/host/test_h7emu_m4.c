@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Host tests of the emulated M4 (emu/h7emu_m4.c, h7emu_sketch.c)
- * against the shared spec x8h7-link.md, "The M4 side" and "Peripheral
+ * against docs/x8h7-link.md, "The M4 side" and "Peripheral
  * 0x0A": msgpack-rpc bytes written out by hand, rpclib's exact error
  * strings, one subframe = one message, the built-in sketches.
  */

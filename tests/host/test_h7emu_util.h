@@ -2,7 +2,7 @@
 /*
  * What the emulator's host tests share: an emulator on the loopback master
  * driven with virtual time, and frames written out by hand from the spec
- * (x8h7-link.md, "Transfers"), never with the codec under test.
+ * (docs/x8h7-link.md, "Transfers"), never with the codec under test.
  */
 #ifndef TEST_H7EMU_UTIL_H
 #define TEST_H7EMU_UTIL_H

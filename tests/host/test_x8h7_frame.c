@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Host tests of the frame codec (kernel/common/x8h7_frame.c) against the
- * shared spec x8h7-link.md, "Transfers". Frames are written out byte by byte
+ * docs/x8h7-link.md, "Transfers". Frames are written out byte by byte
  * from the spec, not produced by the code under test, wherever that matters.
  * Built with ASan/UBSan; every frame lives in a malloc()ed block of exactly
  * 256 bytes so that a read or write past it is caught.

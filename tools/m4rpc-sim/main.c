@@ -29,7 +29,7 @@ static void usage(FILE *f)
 "usage: %s [OPTION]...\n"
 "Emulate the Portenta X8's STM32H7 firmware and the M4's Arduino sketch on\n"
 "the slave end of /dev/m4rpc-simN (kernel module m4rpc_sim), as the spec\n"
-"x8h7-link.md describes them, bugs and limits included.\n"
+"docs/x8h7-link.md describes them, bugs and limits included.\n"
 "\n"
 "The board\n"
 "  -b, --board N          attach to /dev/m4rpc-simN (default 0)\n"

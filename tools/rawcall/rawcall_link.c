@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The link as x8h7-rawcall drives it: a master that cannot see nIRQ (spidev
- * has no use for the H7's interrupt line) and so polls (shared spec
- * x8h7-link.md, "Who clocks when").
+ * has no use for the H7's interrupt line) and so polls (docs/x8h7-link.md,
+ * "Who clocks when").
  *
  * Receiving. The H7 arms a frame when it has something to say and pulls
  * nIRQ low; a transfer started without nIRQ gets the empty frame. Clocking

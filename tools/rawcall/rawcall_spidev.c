@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The SPI side of x8h7-rawcall: which SPI device, spidev bound to it, and
- * the 256-byte transfers (shared spec x8h7-link.md, "Transfers": exactly 256
+ * the 256-byte transfers (docs/x8h7-link.md, "Transfers": exactly 256
  * bytes, full duplex, one chip-select assertion, mode 0, 8-bit words).
  *
  * Binding uses the driver core's sysfs files: driver_override makes spidev
