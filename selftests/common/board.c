@@ -57,23 +57,43 @@ static void board_irq_params(enum board_irq irq, char *sim, size_t sim_size)
 	}
 }
 
+/* Set (or with "\n" clear) the driver_override of every board's device. */
+static int board_spi_override(struct board_env *env, const char *driver)
+{
+	char path[96];
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < env->boards; i++) {
+		snprintf(path, sizeof(path),
+			 "/sys/bus/spi/devices/spi%u.0/driver_override",
+			 env->b[i].bus);
+		ret = write_file(path, driver);
+	}
+	return ret;
+}
+
 /*
  * The one place that selects the debugfs test client
  * (/sys/kernel/debug/m4rpc/spiB.0/) instead of the /dev/m4rpcN endpoint:
  * m4rpc.ko gives it to the links it binds while its debugfs knob
- * test_client is 1, so set the knob and bind every board again.
+ * test_client is 1. So the boards are held away from m4rpc.ko while it
+ * loads (@loading: driver_override names no driver), then, with the knob
+ * set, bound: each link comes up once, with its counters and the
+ * emulator's counting the same transfers.
  */
-static int board_link_use_test_client(struct board_env *env)
+static int board_link_use_test_client(struct board_env *env, bool loading)
 {
 	unsigned int i;
 	int ret;
 
+	if (loading)
+		return board_spi_override(env, "none");
 	ret = write_file("/sys/kernel/debug/m4rpc/test_client", "1");
-	for (i = 0; !ret && i < env->boards; i++) {
-		ret = spi_driver_op(env->b[i].bus, BOARD_LINK_MOD, "unbind");
-		if (!ret)
-			ret = spi_driver_op(env->b[i].bus, BOARD_LINK_MOD, "bind");
-	}
+	if (!ret)
+		ret = board_spi_override(env, "\n");
+	for (i = 0; !ret && i < env->boards; i++)
+		ret = spi_driver_op(env->b[i].bus, BOARD_LINK_MOD, "bind");
 	return ret;
 }
 
@@ -105,6 +125,11 @@ int board_link_load(struct board_env *env)
 	/* Last, so that a developer's value wins (e.g. poll_ms=...). */
 	if (env->client == BOARD_CLIENT_ENDPOINT && extra && *extra)
 		params_add(all, sizeof(all), "%s", extra);
+	if (env->client == BOARD_CLIENT_TEST) {
+		ret = board_link_use_test_client(env, true);
+		if (ret)
+			return ret;
+	}
 	if (ko && *ko)
 		ret = mod_load_path(ko, all);
 	else
@@ -113,7 +138,7 @@ int board_link_load(struct board_env *env)
 		return ret;
 	env->link_loaded = true;
 	if (env->client == BOARD_CLIENT_TEST)
-		return board_link_use_test_client(env);
+		return board_link_use_test_client(env, false);
 	return 0;
 }
 
