@@ -97,6 +97,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/spi/spi.h>
 #include <linux/spinlock.h>
@@ -121,8 +122,11 @@ extern unsigned int m4rpc_param_poll_ms;
 #define LINK_FW_VERSION_LIKELY	64
 #define LINK_BACKOFF_MAX_MS	60000U	/* retries of an unanswered H7 */
 #define LINK_STOP_MS		1000U	/* remove waits this long at most */
-/* A doorbell waits this long after an exchange (link_worker.c). */
-#define LINK_HOLDOFF_JIFFIES	msecs_to_jiffies(5)
+/*
+ * Level mode with a level-high PROCESSED: a doorbell right after PROCESSED
+ * waits this long for the H7's swap of the same pass (link_worker.c).
+ */
+#define LINK_SETTLE_US		200
 
 enum link_nirq_mode {
 	LINK_NIRQ_LEVEL,
@@ -203,7 +207,7 @@ struct link_ws {
 	unsigned long boot_deadline;
 	/* Doorbells: not before next_doorbell (backoff when unanswered). */
 	unsigned long next_doorbell;
-	unsigned long last_exchange;	/* announced transfer or PROCESSED */
+	ktime_t processed_at;		/* level: the last PROCESSED */
 	unsigned int backoff;
 	/* remove: finish what is in flight, start nothing new */
 	bool stopping;

@@ -39,10 +39,19 @@
  * link_priv.h); the UI data goes in the announced transfer that reads the
  * reply.
  *
- * Doorbells wait for their answer (or its timeout) before the next one,
- * and LINK_HOLDOFF_JIFFIES after the last exchange (link_doorbell_at()).
+ * Doorbells wait for their answer (or its timeout) before the next one.
  * Unanswered ones back off (ack_timeout_ms doubling up to 60 s) until the
- * H7 answers again or a refresh is asked for.
+ * H7 answers again or a refresh is asked for. Otherwise a doorbell goes at
+ * once: it may race with a swap of the H7 (that is why it never carries UI
+ * data), and each mode handles that race (level: PROCESSED armed before it
+ * on a rising edge, see link_level_settle() for a level-high trigger;
+ * edge: the edge it owes). An earlier version waited 5 ms after every
+ * exchange to make that race rarer, which cost a serial caller up to 8 ms
+ * per call for nothing.
+ *
+ * The worker runs at the SPI core's real-time priority (sched_set_fifo(),
+ * as the SPI message pump does): how soon it reacts to nIRQ decides how
+ * soon the H7 can move on, and whether its outgoing frame has room.
  *
  * Stopping (remove): the worker first lets a frame of ours in flight be
  * processed (level: PROCESSED; edge: the next edge), for at most
@@ -52,6 +61,7 @@
  * Every sleep is interruptible (a kthread gets no signal; the waits end on
  * events, timeouts and the stop request).
  */
+#include <linux/hrtimer.h>
 #include <linux/irq.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -82,17 +92,10 @@ static bool link_want(struct m4rpc_link *link)
 	       READ_ONCE(link->req_pending);
 }
 
-/*
- * Not too soon after an exchange: an H7 that has more to say announces it
- * within a pass of its loop, and what we have then goes in that announced
- * slot rather than in a doorbell that would race with its swap.
- */
+/* Doorbells wait only while the H7 does not answer (the backoff). */
 static unsigned long link_doorbell_at(struct m4rpc_link *link)
 {
-	struct link_ws *ws = &link->ws;
-	unsigned long at = ws->last_exchange + LINK_HOLDOFF_JIFFIES;
-
-	return time_after(ws->next_doorbell, at) ? ws->next_doorbell : at;
+	return link->ws.next_doorbell;
 }
 
 static bool link_doorbell_due(struct m4rpc_link *link)
@@ -167,9 +170,34 @@ static void link_level_after(struct m4rpc_link *link, struct link_io *io)
 	}
 }
 
+/*
+ * A level-high PROCESSED is armed only after a doorbell (a high level would
+ * fire at once), so a doorbell that races with the H7's swap can miss the
+ * pulse of its processing and wait ack_timeout_ms. The swap follows the
+ * H7's processing within the same pass of its loop: with such a trigger,
+ * a doorbell right after PROCESSED first lets LINK_SETTLE_US pass (an
+ * interruptible hrtimer sleep, nothing when the link was idle). Returns
+ * false when the H7 announced a frame meanwhile: no doorbell is needed.
+ */
+static bool link_level_settle(struct m4rpc_link *link)
+{
+	ktime_t until = ktime_add_us(link->ws.processed_at, LINK_SETTLE_US);
+
+	if (link->irq_type_processed != IRQ_TYPE_LEVEL_HIGH ||
+	    ktime_after(ktime_get(), until))
+		return true;
+	set_current_state(TASK_INTERRUPTIBLE);
+	schedule_hrtimeout_range(&until, LINK_SETTLE_US * NSEC_PER_USEC / 4,
+				 HRTIMER_MODE_ABS);
+	return !test_bit(LINK_EV_FIRED, &link->events);
+}
+
 static void link_level_doorbell(struct m4rpc_link *link)
 {
 	struct link_io io;
+
+	if (!link_level_settle(link))
+		return;
 
 	link_stat_inc(link, LINK_STAT_doorbells);
 	/*
@@ -190,9 +218,9 @@ static void link_level_step(struct m4rpc_link *link)
 	struct link_io io;
 
 	if (test_and_clear_bit(LINK_EV_FIRED, &link->events)) {
-		ws->last_exchange = jiffies;
 		if (ws->armed_processed) {
 			ws->busy = false;
+			ws->processed_at = ktime_get();
 			/* Processed: the reply's clock starts now (once). */
 			if (ws->boot_renew) {
 				ws->boot_renew = false;
@@ -298,7 +326,6 @@ static void link_edge_step(struct m4rpc_link *link)
 	ws->credit += atomic_xchg(&link->edges, 0);
 	if (ws->credit > 0) {
 		ws->credit--;
-		ws->last_exchange = jiffies;
 		if (!ws->loaded) {
 			/* A re-request rides in this transfer. */
 			link_boot_check(link);
@@ -466,7 +493,6 @@ static int link_worker_fn(void *data)
 
 	ws->next_doorbell = jiffies;
 	ws->next_poll = jiffies;
-	ws->last_exchange = jiffies - LINK_HOLDOFF_JIFFIES;
 	m4rpc_link_irq_start(link);
 	for (;;) {
 		if (test_bit(LINK_EV_STOP, &link->events)) {
@@ -509,10 +535,13 @@ int m4rpc_link_worker_start(struct m4rpc_link *link)
 	struct task_struct *t;
 
 	init_completion(&link->drained);
-	t = kthread_run(link_worker_fn, link, "m4rpc/%s", dev_name(link->dev));
+	t = kthread_create(link_worker_fn, link, "m4rpc/%s",
+			   dev_name(link->dev));
 	if (IS_ERR(t))
 		return PTR_ERR(t);
+	sched_set_fifo(t);
 	link->worker = t;
+	wake_up_process(t);
 	return 0;
 }
 
