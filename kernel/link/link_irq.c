@@ -3,8 +3,11 @@
  * nIRQ: which of the three modes of link_priv.h a device gets, the
  * interrupt handlers, and the arming of the level mode's two conditions.
  *
- * The mode follows the trigger type the interrupt was configured with (the
- * device tree, or the simulator's irq_mode): level-low gives level mode
+ * The mode follows the trigger type the firmware description gives the
+ * interrupt (the device tree's interrupts cell, or the software node of
+ * the simulator's board), not the type the irq core has now, which a
+ * driver bound before may have left (the stock x8h7_drv forces a falling
+ * edge): level-low gives level mode
  * when the controller can also trigger on a rising edge (preferred) or a
  * high level, else edge mode; falling-edge gives edge mode; no interrupt
  * gives poll mode.
@@ -21,6 +24,8 @@
  */
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/of_irq.h>
+#include <linux/property.h>
 #include "m4rpc_compat.h"
 #include "link_priv.h"
 
@@ -139,10 +144,38 @@ static void link_irq_pick_level(struct m4rpc_link *link)
 	link->mode = LINK_NIRQ_POLL;
 }
 
+/*
+ * The trigger type of nIRQ in the firmware description: the last cell of
+ * the first interrupt specifier, as in the two-cell GPIO binding of the
+ * X8's node (<9 IRQ_TYPE_LEVEL_LOW>) and the GIC's three cells; a device
+ * without an OF node may carry the same cells as an "interrupts" property
+ * of its software node (the simulator's). IRQ_TYPE_NONE when neither
+ * says.
+ */
+static u32 link_irq_fw_type(struct m4rpc_link *link)
+{
+	struct device *dev = link->dev;
+	struct of_phandle_args oirq;
+	u32 cells[4];
+	int n;
+
+	if (dev->of_node) {
+		if (of_irq_parse_one(dev->of_node, 0, &oirq) || !oirq.args_count)
+			return IRQ_TYPE_NONE;
+		return oirq.args[oirq.args_count - 1] & IRQ_TYPE_SENSE_MASK;
+	}
+	n = device_property_count_u32(dev, "interrupts");
+	if (n <= 0 || n > ARRAY_SIZE(cells) ||
+	    device_property_read_u32_array(dev, "interrupts", cells, n))
+		return IRQ_TYPE_NONE;
+	return cells[n - 1] & IRQ_TYPE_SENSE_MASK;
+}
+
 int m4rpc_link_irq_setup(struct m4rpc_link *link)
 {
 	struct spi_device *spi = link->spi;
 	unsigned long trigger;
+	u32 type;
 	int ret;
 
 	link->mode = LINK_NIRQ_POLL;
@@ -150,21 +183,25 @@ int m4rpc_link_irq_setup(struct m4rpc_link *link)
 		goto poll;
 
 	link->irq = spi->irq;
+	/* Restored at remove: the next driver finds what we found. */
 	link->irq_type_orig = irq_get_trigger_type(spi->irq);
-	switch (link->irq_type_orig) {
+	type = link_irq_fw_type(link);
+	if (type == IRQ_TYPE_NONE)	/* no description: what the core has */
+		type = link->irq_type_orig;
+	switch (type) {
 	case IRQ_TYPE_EDGE_FALLING:
 		link->mode = LINK_NIRQ_EDGE;
 		trigger = IRQF_TRIGGER_FALLING;
 		break;
 	case IRQ_TYPE_LEVEL_LOW:
-	case IRQ_TYPE_NONE:	/* as the X8's device tree says */
+	case IRQ_TYPE_NONE:	/* nothing said: the X8's level low */
 		link->mode = LINK_NIRQ_LEVEL;
 		trigger = IRQF_TRIGGER_LOW;
 		break;
 	default:
 		dev_warn(link->dev,
 			 "nIRQ: trigger type %u is not active low; using the falling edge\n",
-			 link->irq_type_orig);
+			 type);
 		link->mode = LINK_NIRQ_EDGE;
 		trigger = IRQF_TRIGGER_FALLING;
 		break;

@@ -32,6 +32,7 @@
 #include <linux/irq_work.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/property.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -82,6 +83,15 @@ struct sim_board {
 	bool wired_edge;		/* irq_mode=edge: an edge-only input */
 	bool wired_rising;		/* level mode, rising_edge=1 */
 	bool unwired;			/* irq_mode=none: the SPI device has no irq */
+	/*
+	 * The board's firmware description of nIRQ, as the X8's device tree
+	 * has it: "interrupts" = <hwirq type> on the SPI device's software
+	 * node (sim_spi.c), so that a driver can read the configured trigger
+	 * whatever a driver before it left set.
+	 */
+	u32 irq_cells[2];
+	struct property_entry irq_props[2];
+	struct software_node swnode;
 	u64 irqs;
 	u64 dropped_edges;
 

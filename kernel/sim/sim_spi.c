@@ -20,6 +20,7 @@
  * transfer completes at once (its bytes were exchanged when it started).
  */
 #include <linux/hrtimer.h>
+#include <linux/irq.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/platform_device.h>
@@ -84,9 +85,16 @@ int m4rpc_sim_spi_init(struct sim_board *b)
 		.chip_select	= 0,
 		.mode		= SPI_MODE_0,
 		.irq		= b->unwired ? 0 : b->virq,
+		.swnode		= b->unwired ? NULL : &b->swnode,
 	};
 	struct spi_controller *ctlr;
 	int ret;
+
+	b->irq_cells[0] = 0;
+	b->irq_cells[1] = b->wired_edge ? IRQ_TYPE_EDGE_FALLING :
+					  IRQ_TYPE_LEVEL_LOW;
+	b->irq_props[0] = PROPERTY_ENTRY_U32_ARRAY("interrupts", b->irq_cells);
+	b->swnode.properties = b->irq_props;
 
 	ctlr = spi_alloc_host(&b->pdev->dev, sizeof(b));
 	if (!ctlr)

@@ -251,7 +251,12 @@ long long board_emu_answers_framed(struct board_env *env, unsigned int i,
 		sleep_ms(10);
 	}
 	h7emu_get_stats(emu, &st);
-	return (long long)st.ui_chunks_lost;
+	return (long long)board_emu_holes(&st);
+}
+
+uint64_t board_emu_holes(const struct h7emu_stats *st)
+{
+	return st->ui_chunks_lost + st->frames_out_oversize;
 }
 
 /* ---- up and down -------------------------------------------------------- */

@@ -113,10 +113,16 @@ int board_sim_transfers(struct board_env *env, unsigned int i, uint64_t *n);
 /* The emulator's counters that must stay 0: frames/bytes lost. */
 uint64_t board_emu_lost(struct board_env *env, unsigned int i);
 /*
+ * The holes the H7 made in the M4-to-Linux stream: chunks lost when its
+ * frame had no room, and frames announcing 253..256 bytes, whose last
+ * subframe's tail its off-by-four keeps off the wire (docs/x8h7-link.md).
+ */
+uint64_t board_emu_holes(const struct h7emu_stats *st);
+/*
  * Wait until the M4 of board @i has answered @answered calls in all and
- * the H7's ring is empty: whether the H7 lost a chunk of the answers is
- * known then (it loses one silently when its frame has no room, spec).
- * Returns the chunks it lost so far (ui_chunks_lost), or -1 on timeout.
+ * the H7's ring is empty: whether the H7 lost bytes of the answers is
+ * known then (it loses them silently). Returns the holes so far
+ * (board_emu_holes()), or -1 on timeout.
  */
 long long board_emu_answers_framed(struct board_env *env, unsigned int i,
 				   uint64_t answered, unsigned int timeout_ms);
