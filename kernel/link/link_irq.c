@@ -12,14 +12,17 @@
  * high level, else edge mode; falling-edge gives edge mode; no interrupt
  * gives poll mode.
  *
- * The interrupt is threaded and one-shot. The primary handler only counts
- * (the interrupt, and in edge mode the edge: each edge runs it once, even
- * when the thread is still busy with the previous one). The thread wakes
- * the worker; in level mode it first disables the interrupt, because each
- * arming there waits for one condition and the worker arms the next one.
+ * The handler runs in hard interrupt context (or in the thread of a
+ * controller whose interrupts nest, request_any_context_irq()) and wakes
+ * the worker directly: how soon the worker reads the H7's frame decides
+ * whether the H7's next chunk finds room, so nothing stands between the
+ * two (an interrupt thread would be one more wake-up). It counts the
+ * interrupt, in edge mode the edge (each edge runs it once); in level mode
+ * it first disables the interrupt, because each arming there waits for one
+ * condition and the worker arms the next one.
  *
  * The interrupt is disabled at most once by us: LINK_IRQ_OFF says that it
- * is, whoever (thread or worker) did it, so enable_irq() and
+ * is, whoever (handler or worker) did it, so enable_irq() and
  * disable_irq() always pair.
  */
 #include <linux/interrupt.h>
@@ -29,21 +32,14 @@
 #include "m4rpc_compat.h"
 #include "link_priv.h"
 
-static irqreturn_t link_hardirq(int irq, void *data)
+static irqreturn_t link_irq(int irq, void *data)
 {
 	struct m4rpc_link *link = data;
 
 	link_stat_inc(link, LINK_STAT_irqs);
-	if (link->mode == LINK_NIRQ_EDGE)
+	if (link->mode == LINK_NIRQ_EDGE) {
 		atomic_inc(&link->edges);
-	return IRQ_WAKE_THREAD;
-}
-
-static irqreturn_t link_irq_thread(int irq, void *data)
-{
-	struct m4rpc_link *link = data;
-
-	if (link->mode == LINK_NIRQ_LEVEL) {
+	} else {
 		if (!test_and_set_bit(LINK_IRQ_OFF, &link->irq_flags))
 			disable_irq_nosync(irq);
 		set_bit(LINK_EV_FIRED, &link->events);
@@ -61,7 +57,7 @@ void m4rpc_link_irq_off(struct m4rpc_link *link)
 		synchronize_irq(link->irq);
 }
 
-/* Undo m4rpc_link_irq_off() or the thread's disable. */
+/* Undo m4rpc_link_irq_off() or the handler's disable. */
 void m4rpc_link_irq_on(struct m4rpc_link *link)
 {
 	clear_bit(LINK_IRQ_OFF, &link->irq_flags);
@@ -209,10 +205,10 @@ int m4rpc_link_irq_setup(struct m4rpc_link *link)
 
 	/* Requested disabled: the worker enables it when it runs. */
 	set_bit(LINK_IRQ_OFF, &link->irq_flags);
-	ret = request_threaded_irq(link->irq, link_hardirq, link_irq_thread,
-				   IRQF_ONESHOT | IRQF_NO_AUTOEN | trigger,
-				   dev_name(link->dev), link);
-	if (ret) {
+	ret = request_any_context_irq(link->irq, link_irq,
+				      IRQF_NO_AUTOEN | trigger,
+				      dev_name(link->dev), link);
+	if (ret < 0) {
 		dev_warn(link->dev, "nIRQ: cannot request irq %d: %d\n",
 			 link->irq, ret);
 		link->mode = LINK_NIRQ_POLL;

@@ -17,7 +17,7 @@
  *   3. destroy: the sysfs group goes (kernfs waits for readers and
  *      writers); the worker stops (kthread_stop: a frame of ours in flight
  *      may be processed, at most LINK_STOP_MS, nothing new is sent); the
- *      interrupt is freed (waits for its thread) and its trigger type
+ *      interrupt is freed (waits for its handler) and its trigger type
  *      restored; a client still attached hears M4RPC_LINK_DOWN and is
  *      detached; buffers are freed; the link itself goes with its last
  *      reference.

@@ -84,7 +84,7 @@
  * by remove for the last one) and by attach/detach; it protects link->ops
  * and link->client_priv. link->lock (spinlock) protects the H7 info
  * (fw_version, uid, m4_state), req_pending and the refresh counters; it is
- * innermost: nothing is called with it held. The irq handlers take no lock
+ * innermost: nothing is called with it held. The irq handler takes no lock
  * (atomic bit operations and a wait queue). The worker calls the irq core
  * (disable/enable_irq, irq_set_irq_type) and spi_sync() with no lock of
  * ours held. link->ws belongs to the worker alone. Counters are atomic64_t.
@@ -134,7 +134,7 @@ enum link_nirq_mode {
 	LINK_NIRQ_POLL,
 };
 
-/* link->events: set by the irq handlers and the API, taken by the worker. */
+/* link->events: set by the irq handler and the API, taken by the worker. */
 enum {
 	LINK_EV_FIRED,		/* level mode: the armed condition happened */
 	LINK_EV_KICK,		/* the client has UI messages */
@@ -144,7 +144,7 @@ enum {
 
 /* link->irq_flags */
 enum {
-	LINK_IRQ_OFF,		/* disabled once by us (worker or thread) */
+	LINK_IRQ_OFF,		/* disabled once by us (worker or handler) */
 };
 
 /* H7 requests (bits of link->req_pending and ws.outstanding). */
