@@ -98,6 +98,12 @@ struct conc {
 	int err;
 };
 
+/* An error of the board helper: a positive errno, or (some) -1. */
+static const char *errstr(int err)
+{
+	return err > 0 ? strerror(err) : "failed";
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -437,7 +443,7 @@ static void print_table(const struct opts *o, const struct row *rows,
 
 		if (r->err) {
 			printf("%s%-12s failed: %s\n", h, r->k->name,
-			       strerror(r->err));
+			       errstr(r->err));
 			continue;
 		}
 		printf("%s%-12s %5u %9.1f %9.1f %9.1f %8.1f %9.1f %8.2f %7.2f/%-4u %9.2f\n",
@@ -452,7 +458,7 @@ static void print_table(const struct opts *o, const struct row *rows,
 	       "p99", "max", "calls/s", "x seq");
 	if (c->err)
 		printf("%s%-12s failed: %s\n", h, CONC_KIND->name,
-		       strerror(c->err));
+		       errstr(c->err));
 	else
 		printf("%s%-12s %5u %9.1f %9.1f %9.1f %8.1f %9.2f\n", h,
 		       CONC_KIND->name, c->lat.n, c->lat.p50_us, c->lat.p99_us,
@@ -460,6 +466,10 @@ static void print_table(const struct opts *o, const struct row *rows,
 		       c->seq_calls_per_s > 0 ?
 		       c->lat.calls_per_s / c->seq_calls_per_s : 0);
 
+	if (!p->speed_hz) {
+		printf("%s\n%sno model: no board came up\n", h, h);
+		return;
+	}
 	printf("%s\n%smodel (the least the wire and the emulated H7 allow) = xfers x 256 B x 8 / speed\n"
 	       "%s  + chunks x H7 reaction to a transfer + H7 reaction to the M4's reply + sketch time:\n",
 	       h, h, h);
@@ -509,7 +519,7 @@ static void print_json(const struct opts *o, const struct row *rows,
 
 		printf("  {\"kind\": \"%s\", ", r->k->name);
 		if (r->err)
-			printf("\"error\": \"%s\"", strerror(r->err));
+			printf("\"error\": \"%s\"", errstr(r->err));
 		else {
 			json_lat(&r->lat);
 			printf(", \"reply_bytes\": %zu, \"xfers_per_call\": %.2f, \"doorbells_per_call\": %.2f, \"model_us\": %.1f, \"model_best_us\": %.1f, \"model_worst_us\": %.1f, \"model_xfers\": %u, \"p50_over_model\": %.2f",
@@ -523,7 +533,7 @@ static void print_json(const struct opts *o, const struct row *rows,
 	printf(" ],\n \"concurrent\": {\"kind\": \"%s\", \"threads\": %u, \"calls_per_thread\": %u, ",
 	       CONC_KIND->name, o->threads, o->conc_calls);
 	if (c->err)
-		printf("\"error\": \"%s\"}}\n", strerror(c->err));
+		printf("\"error\": \"%s\"}}\n", errstr(c->err));
 	else {
 		json_lat(&c->lat);
 		printf("}}\n");
@@ -538,7 +548,7 @@ static void print_tap(const struct opts *o, const struct row *rows,
 	for (i = 0; i < KINDS; i++) {
 		if (rows[i].err)
 			printf("not ok %u - %s: %s\n", i + 1, rows[i].k->name,
-			       strerror(rows[i].err));
+			       errstr(rows[i].err));
 		else
 			printf("ok %u - %s: %u calls, p50 %.1f us\n", i + 1,
 			       rows[i].k->name, rows[i].lat.n,
@@ -546,7 +556,7 @@ static void print_tap(const struct opts *o, const struct row *rows,
 	}
 	if (c->err)
 		printf("not ok %zu - concurrent %s: %s\n", KINDS + 1,
-		       CONC_KIND->name, strerror(c->err));
+		       CONC_KIND->name, errstr(c->err));
 	else
 		printf("ok %zu - concurrent %s: %u calls, %.1f calls/s\n",
 		       KINDS + 1, CONC_KIND->name, c->lat.n,
@@ -675,7 +685,7 @@ static int run_sketch(const struct opts *o, enum h7emu_sketch sketch,
 		ret = env_params_get(&env, &cfg, o, p);
 	if (ret) {
 		fprintf(stderr, "m4rpc-bench: the board (%s sketch) did not come up: %s\n",
-			h7emu_sketch_name(sketch), strerror(ret));
+			h7emu_sketch_name(sketch), errstr(ret));
 		board_down_session(&env, fd);
 		return ret;
 	}
