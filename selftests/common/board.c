@@ -880,11 +880,11 @@ static void pk_str(struct pk *k, const char *s)
 
 /*
  * The head of a call [0, msgid, method, [ or of a notification
- * [2, method, [ with one parameter, which the caller packs next. @fixid:
- * the msgid as a uint32 whatever its value (echo_call_build()).
+ * [2, method, [ with @nparams parameters, which the caller packs next.
+ * @fixid: the msgid as a uint32 whatever its value (echo_call_build()).
  */
-static void pk_head(struct pk *k, bool call, bool fixid, uint32_t msgid,
-		    const char *method)
+static void pk_head_n(struct pk *k, bool call, bool fixid, uint32_t msgid,
+		      const char *method, uint32_t nparams)
 {
 	pk_begin(k);
 	msgpack_pack_array(&k->p, call ? 4 : 3);
@@ -894,13 +894,28 @@ static void pk_head(struct pk *k, bool call, bool fixid, uint32_t msgid,
 	else if (call)
 		msgpack_pack_uint32(&k->p, msgid);
 	pk_str(k, method);
-	msgpack_pack_array(&k->p, 1);
+	msgpack_pack_array(&k->p, nparams);
+}
+
+/* ... with one parameter. */
+static void pk_head(struct pk *k, bool call, bool fixid, uint32_t msgid,
+		    const char *method)
+{
+	pk_head_n(k, call, fixid, msgid, method, 1);
 }
 
 static void pk_bin(struct pk *k, const void *bin, size_t n)
 {
 	msgpack_pack_bin(&k->p, n);
 	msgpack_pack_bin_body(&k->p, bin, n);
+}
+
+size_t mk_call_void(uint8_t *buf, uint32_t msgid, const char *method)
+{
+	struct pk k;
+
+	pk_head_n(&k, true, false, msgid, method, 0);
+	return pk_end(&k, buf);
 }
 
 size_t mk_call_int(uint8_t *buf, uint32_t msgid, const char *method,

@@ -223,6 +223,8 @@ int ep_echo(int fd, uint32_t msgid, int64_t v, unsigned int timeout_ms);
 
 #define EP_MSG_MAX	8192
 
+/* [0, msgid, method, []]: a method without arguments (sensors' temperature) */
+size_t mk_call_void(uint8_t *buf, uint32_t msgid, const char *method);
 /* [0, msgid, method, [arg]] with an integer argument (@arg) */
 size_t mk_call_int(uint8_t *buf, uint32_t msgid, const char *method,
 		   int64_t arg);
