@@ -7,6 +7,7 @@
  *   ep_main.c     module parameters, the device per link and its lifetime
  *   ep_session.c  open/release/read/write/poll of a session
  *   ep_tx.c       the link transmit queue: admission, round robin, purge
+ *   ep_window.c   the wire window in bytes: reply sizes learned per method
  *   ep_route.c    messages from the M4: replies, bindings, kernel errors
  *   ep_rx.c       the link's callbacks: reassembly, raw bytes, link state
  *   m4rpc_ep_ioctl.c    the ioctls
@@ -49,6 +50,7 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <linux/m4rpc.h>
+#include "x8h7_frame.h"
 #include "rpc_reasm.h"
 #include "rpc_msg.h"
 #include "../link/link.h"
@@ -66,6 +68,10 @@
  * drop, reported to whoever it was for.
  */
 #define EP_GFP_WORKER		(GFP_NOWAIT | __GFP_NOWARN)
+/* Methods whose reply sizes a link remembers (ep_window.c). */
+#define EP_METHODS_MAX		32
+/* The wire window: frame bytes the M4's replies may take (ep_window.c). */
+#define EP_WIRE_BUDGET		(X8H7_PAYLOAD_MAX - 8 - 4)
 /* A call counts against the wire window at most this long (ep_tx.c). */
 #define EP_WIRE_EXPIRE_MS	2000
 /* An oversize message is followed at most this far (m4rpc_reasm.h). */
@@ -85,6 +91,10 @@ struct ep_call {
 	struct list_head node;		/* in sess->calls */
 	u32 wire_id;
 	u32 user_msgid;
+	u16 cost;			/* bytes of the wire window it takes */
+	u8 method;			/* its ep->methods[] entry ... */
+	u8 long_reply;			/* ... whose replies exceed the window */
+	u32 method_gen;			/* ... while the entry is that method */
 	bool on_wire;			/* sent, counted in ep->nwire */
 	unsigned long sent;		/* jiffies when the link took it */
 	struct list_head wire_node;	/* in ep->wire while on_wire */
@@ -98,6 +108,15 @@ struct ep_m4call {
 	u32 m4_msgid;
 	u32 name_len;			/* quoted in the kernel's errors */
 	u8 name[M4RPC_MSG_NAME_QUOTED + 1];
+};
+
+/* A method the link's calls used, and the longest reply seen (ep_window.c). */
+struct ep_method {
+	u8 name[M4RPC_NAME_MAX];	/* cut there: a longer name shares it */
+	u32 len;
+	u32 gen;			/* bumped when the entry is reused */
+	u32 used;			/* ep->methods_clock when last used */
+	u16 reply_max;			/* 0: no reply seen yet */
 };
 
 struct ep_binding {
@@ -164,6 +183,9 @@ struct m4rpc_ep {
 	u32 tx_total;			/* lock: messages queued by sessions */
 	struct list_head wire;		/* lock: calls on the wire, oldest first */
 	u32 nwire;
+	u32 wire_bytes;			/* lock: ... the window they take */
+	struct ep_method methods[EP_METHODS_MAX];	/* lock */
+	u32 methods_clock;		/* lock */
 	struct timer_list wire_timer;	/* kicks the link when one expires */
 	struct m4rpc_link_stats stats;	/* lock: counters only */
 
@@ -186,6 +208,15 @@ struct m4rpc_ep {
 /* ep_main.c */
 extern const struct file_operations m4rpc_ep_fops;
 struct ep_msg *m4rpc_ep_msg_alloc(size_t size, gfp_t gfp);
+
+/* ep_window.c */
+void m4rpc_ep_window_call(struct m4rpc_ep *ep, struct ep_call *call,
+			  const u8 *name, size_t len);
+bool m4rpc_ep_window_admits(struct m4rpc_ep *ep, const struct ep_call *call);
+void m4rpc_ep_window_take(struct m4rpc_ep *ep, struct ep_call *call);
+void m4rpc_ep_window_release(struct m4rpc_ep *ep, struct ep_call *call);
+void m4rpc_ep_window_learn(struct m4rpc_ep *ep, const struct ep_call *call,
+			   u32 len);
 
 /* ep_session.c */
 int m4rpc_ep_open(struct inode *inode, struct file *file);

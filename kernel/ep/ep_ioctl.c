@@ -28,6 +28,7 @@ static long ep_ioc_info(struct ep_session *sess, void __user *arg)
 	info.calls_max = ep->calls_max;
 	info.m4_calls_max = ep->m4_calls_max;
 	info.wire_calls_max = ep->wire_calls_max;
+	info.wire_bytes_max = EP_WIRE_BUDGET;
 	mutex_lock(&ep->lock);
 	info.link_state = ep->link_state;
 	info.m4_state = ep->m4_state;

@@ -128,6 +128,7 @@ static void ep_route_response(struct m4rpc_ep *ep, const u8 *data,
 		return;
 	}
 	sess = call->sess;
+	m4rpc_ep_window_learn(ep, call, len);
 	msg = ep_copy_msgid(data, len, env, call->user_msgid);
 	ep_call_free(ep, call);		/* answered, delivered or not */
 	if (!msg) {

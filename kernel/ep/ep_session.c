@@ -299,6 +299,9 @@ static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
 				      &ep->next_call, GFP_KERNEL);
 		if (ret < 0)
 			return ret;
+		/* Before the msgid moves the method. */
+		m4rpc_ep_window_call(ep, call, msg->data + env->method_off,
+				     env->method_len);
 		len = m4rpc_msg_set_msgid(msg->data, ep->max_tx, msg->len,
 					  env, wire);
 		if (WARN_ON_ONCE(len < 0)) {	/* m4rpc_msg_check_tx() */

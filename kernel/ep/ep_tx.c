@@ -136,7 +136,7 @@ void m4rpc_ep_wire_done(struct m4rpc_ep *ep, struct ep_call *call)
 		return;
 	call->on_wire = false;
 	list_del(&call->wire_node);
-	ep->nwire--;
+	m4rpc_ep_window_release(ep, call);
 }
 
 static void ep_wire_expire(struct m4rpc_ep *ep)
@@ -152,7 +152,7 @@ static void ep_wire_expire(struct m4rpc_ep *ep)
 			return;
 		if (time_before(jiffies, call->sent + ttl)) {
 			/* Calls wait for the window: look again then. */
-			if (ep->nwire >= ep->wire_calls_max)
+			if (ep->nwire)
 				mod_timer(&ep->wire_timer, call->sent + ttl);
 			return;
 		}
@@ -184,7 +184,7 @@ static struct ep_msg *ep_tx_next(struct m4rpc_ep *ep, struct ep_session **sess)
 	ep_wire_expire(ep);
 	list_for_each_entry(s, &ep->tx_rr, tx_node) {
 		msg = list_first_entry(&s->tx, struct ep_msg, node);
-		if (!msg->call || ep->nwire < ep->wire_calls_max) {
+		if (!msg->call || m4rpc_ep_window_admits(ep, msg->call)) {
 			*sess = s;
 			return msg;
 		}
@@ -216,7 +216,7 @@ int m4rpc_ep_tx_pull(void *priv, u8 *buf, size_t room)
 		msg->call->on_wire = true;
 		msg->call->sent = jiffies;
 		list_add_tail(&msg->call->wire_node, &ep->wire);
-		ep->nwire++;
+		m4rpc_ep_window_take(ep, msg->call);
 	}
 	if (sess) {
 		was_full = ep->tx_total >= ep->tx_queue_len;

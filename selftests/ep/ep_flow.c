@@ -421,4 +421,110 @@ TEST(poll_in)
 	board_down(&e);
 }
 
+/* The frame bytes a reply of @len bytes takes: 4 per 128-byte chunk more. */
+static uint32_t reply_cost(size_t len)
+{
+	return len + 4 * ((len + 127) / 128);
+}
+
+/*
+ * Calls of @method with a bin of @n bytes, @k at once, to an M4 that sits
+ * on each message: how many the link lets on the wire (calls_on_wire, once
+ * it stops growing), and the transmit queue then.
+ */
+static int on_wire(int fd, const char *method, size_t n, int k,
+		   uint32_t *queued)
+{
+	struct m4rpc_link_stats st;
+	uint8_t msg[256], data[256];
+	uint32_t last = 0;
+	int i, same = 0;
+	size_t len;
+
+	memset(data, 0x5a, sizeof(data));
+	for (i = 0; i < k; i++) {
+		len = mk_call_bin(msg, 100 + i, method, data, n);
+		if (ep_write_msg(fd, msg, len))
+			return -1;
+	}
+	for (i = 0; i < 100 && same < 5; i++) {
+		usleep(20000);
+		if (ep_link_stats(fd, &st))
+			return -1;
+		same = st.calls_on_wire == last ? same + 1 : 0;
+		last = st.calls_on_wire;
+	}
+	*queued = st.tx_queued;
+	return (int)last;
+}
+
+/* Read @k replies (the M4 answers each after its delay). */
+static int drain(int fd, int k)
+{
+	uint8_t back[512];
+
+	while (k--)
+		if (ep_read_msg(fd, back, sizeof(back), 20000) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The wire window counts reply bytes (<linux/m4rpc.h>, "Flow control"):
+ * calls whose replies are short go many at a time, but fewer than
+ * wire_calls_max when their replies would overfill a frame; calls whose
+ * replies take most of a frame go one at a time; the first call of a
+ * method not seen yet goes alone. The M4 takes 300 ms per message, so the
+ * calls the link lets go stay on the wire while it is looked at.
+ */
+TEST(wire_window_bytes)
+{
+	uint8_t msg[256], back[512], data[256];
+	struct m4rpc_info info;
+	struct h7emu_faults f;
+	struct board_env e;
+	ssize_t short_len, long_len;
+	uint32_t queued;
+	size_t n;
+	int fd;
+
+	ASSERT_EQ(0, up(&e, NULL, 32));
+	fd = board_ep_open(&e, 0, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ep_wait_m4(fd, M4RPC_M4_RUNNING, T_MS));
+	ASSERT_EQ(0, ep_info(fd, &info));
+	ASSERT_EQ(240u, info.wire_bytes_max);
+
+	/* Learn the size: one call, answered at once. */
+	memset(data, 0x5a, sizeof(data));
+	n = mk_call_bin(msg, 1, "echo", data, 10);
+	ASSERT_EQ(0, ep_write_msg(fd, msg, n));
+	short_len = ep_read_msg(fd, back, sizeof(back), T_MS);
+	ASSERT_LT(0, short_len);
+
+	memset(&f, 0, sizeof(f));
+	f.slow_m4_ms = 300;
+	ASSERT_EQ(0, h7emu_set_faults(e.b[0].emu, &f));
+	/* Short replies: as many as fit one frame, fewer than 16. */
+	EXPECT_EQ((int)(240 / reply_cost(short_len)),
+		  on_wire(fd, "echo", 10, 16, &queued));
+	EXPECT_LT(0u, queued);
+	ASSERT_EQ(0, drain(fd, 16));
+
+	/* The longest reply seen counts: 200 bytes, one at a time. */
+	n = mk_call_bin(msg, 2, "echo", data, 200);
+	ASSERT_EQ(0, ep_write_msg(fd, msg, n));
+	long_len = ep_read_msg(fd, back, sizeof(back), T_MS);
+	ASSERT_LT(128, long_len);
+	EXPECT_EQ(1, on_wire(fd, "echo", 10, 3, &queued));
+	EXPECT_LT(0u, queued);
+	ASSERT_EQ(0, drain(fd, 3));
+	/* A method not seen yet (rpclib answers it with an error): alone. */
+	EXPECT_EQ(1, on_wire(fd, "echo_unseen", 10, 3, &queued));
+	ASSERT_EQ(0, drain(fd, 3));
+
+	close(fd);
+	board_down(&e);
+}
+
 TEST_HARNESS_MAIN

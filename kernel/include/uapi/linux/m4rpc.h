@@ -111,8 +111,13 @@
  * ------------
  * The H7 has no flow control towards Linux: what the M4 sends while the
  * link has not read the H7's previous frame yet can be lost. So the kernel
- * keeps at most info.wire_calls_max calls of all sessions on their way to
- * the M4 and back; a call counts from when the link sends it until its
+ * keeps what the M4 may owe Linux within what one H7 frame holds: at most
+ * info.wire_calls_max calls of all sessions on their way to the M4 and
+ * back, whose replies together may take at most info.wire_bytes_max bytes
+ * of a frame. Reply sizes are learned per method (the longest seen); the
+ * first call of a method goes alone, and so does a call whose replies are
+ * longer than the window (counted in wire_long: only reading in time
+ * protects those). A call counts from when the link sends it until its
  * response comes (or it is dropped, or 2 s pass). Calls beyond wait in the
  * transmit queue, in order; other messages pass them.
  *
@@ -188,7 +193,7 @@ struct m4rpc_info {
 	__u32 calls_max;	/* pending calls per session */
 	__u32 m4_calls_max;	/* M4 calls waiting for answers, per link */
 	__u32 wire_calls_max;	/* calls to the M4 and back at once, per link */
-	__u32 reserved0;
+	__u32 wire_bytes_max;	/* ... and the reply bytes they may owe */
 	__u64 reserved[3];
 };
 
@@ -243,7 +248,8 @@ struct m4rpc_link_stats {
 	__u32 m4_calls_pending;	/* M4 calls waiting for an answer */
 	__u32 calls_on_wire;	/* ... of the calls: in the wire window */
 	__u32 reserved0;
-	__u64 reserved[3];
+	__u64 wire_long;	/* calls with replies over the window */
+	__u64 reserved[2];
 };
 
 /* Counters of the calling session (M4RPC_IOC_SESSION_STATS). */
