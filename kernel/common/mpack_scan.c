@@ -271,6 +271,19 @@ static bool m4rpc_mp_is_array_lead(u8 b)
 	return (b >= 0x90 && b <= 0x9f) || b == 0xdc || b == 0xdd;
 }
 
+int m4rpc_mp_rpc_head_msgid(const u8 *buf, size_t len, u32 *msgid)
+{
+	size_t n;
+
+	if (len < 3 || buf[0] != 0x94 || buf[1] > M4RPC_MP_RPC_RESPONSE)
+		return -EBADMSG;
+	n = m4rpc_mp_msgid_enc_len(buf[2]);
+	if (!n || len - 2 < n)
+		return -EBADMSG;
+	*msgid = n == 1 ? buf[2] : m4rpc_mp_get_be(buf + 3, n - 1);
+	return buf[1];
+}
+
 int m4rpc_mp_rpc_head_check(const u8 *buf, size_t len)
 {
 	size_t p, n;

@@ -123,6 +123,13 @@ bool m4rpc_mp_rpc_can_start(u8 b);
 int m4rpc_mp_rpc_head_check(const u8 *buf, size_t len);
 
 /*
+ * The type and msgid of a request or response from its head alone (what
+ * is left of a message that may span a hole: its head came before it).
+ * Returns M4RPC_MP_RPC_REQUEST or _RESPONSE and sets *@msgid, or -EBADMSG.
+ */
+int m4rpc_mp_rpc_head_msgid(const u8 *buf, size_t len, u32 *msgid);
+
+/*
  * Classify the one message @msg[0..@len): outer fixarray or array16 of 4
  * (type 0 or 1) or 3 (type 2) elements, type a positive fixint, msgid a
  * positive fixint or uint8/16/32, method a str (fixstr, str8/16/32), params

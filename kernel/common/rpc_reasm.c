@@ -34,6 +34,8 @@ static void m4rpc_reasm_close(struct m4rpc_reasm *r)
 	r->open = false;
 	r->head_ok = false;
 	r->dropping = false;
+	r->suspect = false;
+	r->held = false;
 	r->dropped = 0;
 	r->cand = 0;
 	if (r->start == r->end) {
@@ -49,6 +51,8 @@ size_t m4rpc_reasm_reset(struct m4rpc_reasm *r)
 
 	if (r->dropping)
 		n += r->dropped;
+	if (r->held)
+		r->suspects++;
 	r->lost_bytes += n;
 	r->start = 0;
 	r->end = 0;
@@ -69,7 +73,7 @@ static enum m4rpc_reasm_event m4rpc_reasm_junk(struct m4rpc_reasm *r,
 	return M4RPC_REASM_RAW;
 }
 
-static enum m4rpc_reasm_event m4rpc_reasm_done(struct m4rpc_reasm *r,
+static enum m4rpc_reasm_event m4rpc_reasm_emit(struct m4rpc_reasm *r,
 					       struct m4rpc_reasm_out *out)
 {
 	out->data = r->buf + r->start;
@@ -78,6 +82,54 @@ static enum m4rpc_reasm_event m4rpc_reasm_done(struct m4rpc_reasm *r,
 	r->msgs++;
 	m4rpc_reasm_close(r);
 	return M4RPC_REASM_MSG;
+}
+
+/* A complete candidate: delivered, or held while it is suspect. */
+static enum m4rpc_reasm_event m4rpc_reasm_done(struct m4rpc_reasm *r,
+					       struct m4rpc_reasm_out *out)
+{
+	if (!r->suspect)
+		return m4rpc_reasm_emit(r, out);
+	r->held = true;
+	return M4RPC_REASM_NONE;
+}
+
+/* What follows a held message decides: @b starts a message, or not. */
+static enum m4rpc_reasm_event m4rpc_reasm_follow(struct m4rpc_reasm *r, u8 b,
+						 struct m4rpc_reasm_out *out)
+{
+	if (m4rpc_mp_rpc_can_start(b))
+		return m4rpc_reasm_emit(r, out);
+	out->data = r->buf + r->start;
+	out->len = r->cand;
+	r->start += r->cand;
+	r->suspects++;
+	m4rpc_reasm_close(r);
+	return M4RPC_REASM_SUSPECT;
+}
+
+void m4rpc_reasm_hole_possible(struct m4rpc_reasm *r)
+{
+	if (r->open)
+		r->suspect = true;
+}
+
+enum m4rpc_reasm_event m4rpc_reasm_drained(struct m4rpc_reasm *r,
+					   struct m4rpc_reasm_out *out)
+{
+	out->data = NULL;
+	out->len = 0;
+	if (r->held)
+		return m4rpc_reasm_emit(r, out);
+	if (!r->open)
+		return M4RPC_REASM_NONE;
+	out->len = r->dropping ? r->dropped : r->cand;
+	r->cuts++;
+	r->lost_bytes += out->len;
+	r->start = 0;
+	r->end = 0;
+	m4rpc_reasm_close(r);
+	return M4RPC_REASM_CUT;
 }
 
 static enum m4rpc_reasm_event m4rpc_reasm_drop_end(struct m4rpc_reasm *r,
@@ -218,6 +270,10 @@ enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
 			return M4RPC_REASM_NONE;
 		}
 
+		if (r->held) {
+			/* Its follower is the next byte, replayed or input. */
+			return m4rpc_reasm_follow(r, src[0], out);
+		}
 		if (!r->open) {
 			/* A run of bytes that cannot start a message: raw. */
 			for (k = 0; k < n && !m4rpc_mp_rpc_can_start(src[k]); k++)

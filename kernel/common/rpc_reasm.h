@@ -26,7 +26,20 @@
  *    reported like an oversize message, the bytes after it are scanned
  *    afresh. Bounds how much of the stream one bad length can swallow;
  *  - holes: m4rpc_reasm_reset() when bytes of the stream were lost discards
- *    the open candidate and the bytes waiting to be scanned again.
+ *    the open candidate and the bytes waiting to be scanned again;
+ *  - possible holes (the H7 drops bytes silently, docs/x8h7-link.md):
+ *    after m4rpc_reasm_hole_possible(), the open candidate is suspect.
+ *    When it completes it is held until what follows it is known: the
+ *    start of a message (0x93, 0x94) or the stream going idle
+ *    (m4rpc_reasm_drained()) deliver it (M4RPC_REASM_MSG); any other byte
+ *    means it was completed with bytes from behind a hole, and it is
+ *    dropped (M4RPC_REASM_SUSPECT, out: its bytes, for the caller to tell
+ *    whom it was for). Cost: an intact message followed at once by raw
+ *    bytes is dropped too. Blind spot: bytes lost from inside a message
+ *    that is completed, by chance, just before a message start;
+ *  - cut: a candidate still open when the stream goes idle
+ *    (m4rpc_reasm_drained()) lost its end: dropped (M4RPC_REASM_CUT), so
+ *    that it never swallows the next message.
  *
  * Usage:
  *
@@ -54,6 +67,8 @@ enum m4rpc_reasm_event {
 	M4RPC_REASM_MSG,		/* out: one whole message */
 	M4RPC_REASM_RAW,		/* out: raw bytes (one or more) */
 	M4RPC_REASM_OVERSIZE,	/* a message was dropped; out.len its length */
+	M4RPC_REASM_SUSPECT,	/* out: a message that may span a hole, dropped */
+	M4RPC_REASM_CUT,	/* a message without its end; out.len its bytes */
 };
 
 struct m4rpc_reasm_out {
@@ -74,6 +89,8 @@ struct m4rpc_reasm {
 	bool open;		/* a candidate is open */
 	bool head_ok;		/* ... and its head is complete and valid */
 	bool dropping;		/* ... and past @cap: scanned, not kept */
+	bool suspect;		/* ... and a hole may lie inside it */
+	bool held;		/* ... complete, its follower not seen yet */
 	size_t dropped;		/* its length so far, when dropping */
 	/* Counters, for the caller's statistics and tests. */
 	u64 msgs;		/* M4RPC_REASM_MSG */
@@ -82,6 +99,8 @@ struct m4rpc_reasm {
 	u64 giveups;		/* ... of them abandoned after skip_max */
 	u64 junk;		/* candidates that turned out raw */
 	u64 lost_bytes;		/* discarded by m4rpc_reasm_reset() */
+	u64 suspects;		/* M4RPC_REASM_SUSPECT, and held ones reset */
+	u64 cuts;		/* M4RPC_REASM_CUT */
 };
 
 /*
@@ -106,6 +125,17 @@ enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
  * (also added to lost_bytes; an oversize candidate counts what was seen).
  */
 size_t m4rpc_reasm_reset(struct m4rpc_reasm *r);
+
+/* A hole may be here (link.h, ui_frame_end): see "possible holes". */
+void m4rpc_reasm_hole_possible(struct m4rpc_reasm *r);
+
+/*
+ * The stream is idle here (the H7's ring was empty): a held message is
+ * delivered (M4RPC_REASM_MSG), an open candidate dropped (M4RPC_REASM_CUT);
+ * M4RPC_REASM_NONE when neither. Call after feeding all input.
+ */
+enum m4rpc_reasm_event m4rpc_reasm_drained(struct m4rpc_reasm *r,
+					   struct m4rpc_reasm_out *out);
 
 /* Is a candidate open or are bytes waiting (a message may be partial)? */
 bool m4rpc_reasm_busy(const struct m4rpc_reasm *r);

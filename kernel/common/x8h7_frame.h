@@ -18,6 +18,8 @@
 #define X8H7_HDR_LEN		4	/* size + checksum */
 #define X8H7_SUB_HDR_LEN	4	/* peripheral, opcode, len */
 #define X8H7_PAYLOAD_MAX	252	/* subframe bytes that cross the wire */
+/* The most ring bytes the H7 moves into one UI subframe per pass. */
+#define X8H7_UI_CHUNK_MAX	128
 #define X8H7_SIZE_MAX		256	/* what a (buggy) H7 may announce */
 #define X8H7_SUB_DATA_MAX	248	/* most data one subframe can carry */
 #define X8H7_CSUM_XOR		0x5555

@@ -251,6 +251,7 @@ struct ep_binding *m4rpc_ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
 void m4rpc_ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess);
 void m4rpc_ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess);
 void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep);
+void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len);
 
 /* ep_rx.c */
 extern const struct m4rpc_link_ops m4rpc_ep_link_ops;
@@ -264,5 +265,6 @@ long m4rpc_ep_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 #define EP_ERR_BUSY	"m4rpc: Linux process busy: "
 #define EP_ERR_CLOSED	"m4rpc: Linux process closed: "
 #define EP_ERR_STOPPED	"m4rpc: the M4 stopped running RPC"
+#define EP_ERR_DAMAGED	"m4rpc: the reply was lost on the link (the H7 dropped bytes)"
 
 #endif /* M4RPC_EP_H */

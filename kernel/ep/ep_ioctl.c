@@ -174,7 +174,6 @@ static long ep_ioc_link_stats(struct ep_session *sess, void __user *arg)
 	st.calls_on_wire = ep->nwire;
 	mutex_unlock(&ep->lock);
 	st.reserved0 = 0;
-	memset(st.reserved, 0, sizeof(st.reserved));
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 

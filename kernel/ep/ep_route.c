@@ -59,6 +59,39 @@ static void ep_m4call_free(struct m4rpc_ep *ep, struct ep_m4call *mc)
 	kfree(mc);
 }
 
+static void ep_call_free(struct m4rpc_ep *ep, struct ep_call *call);
+
+/*
+ * The kernel answers @call itself with the error @err (a string literal):
+ * [1, msgid, err, nil], and the call is over. With no memory for it, the
+ * session's next read() reports the loss.
+ */
+#define ep_call_fail(ep, call, err) \
+	ep_call_fail_len(ep, call, err, sizeof(err) - 1)
+
+static void ep_call_fail_len(struct m4rpc_ep *ep, struct ep_call *call,
+			     const char *err, size_t err_len)
+{
+	struct ep_session *sess = call->sess;
+	struct ep_msg *msg;
+	int len = -ENOMEM;
+
+	lockdep_assert_held(&ep->lock);
+	msg = m4rpc_ep_msg_alloc(M4RPC_LINK_UI_MTU, EP_GFP_WORKER);
+	if (msg)
+		len = m4rpc_mp_rpc_write_error(msg->data, M4RPC_LINK_UI_MTU,
+					       call->user_msgid, err, err_len);
+	ep_call_free(ep, call);
+	if (len < 0) {
+		kfree(msg);
+		m4rpc_ep_session_lost(ep, sess);
+		return;
+	}
+	msg->len = len;
+	if (!m4rpc_ep_deliver(ep, sess, msg))
+		kfree(msg);
+}
+
 static void ep_call_free(struct m4rpc_ep *ep, struct ep_call *call)
 {
 	lockdep_assert_held(&ep->lock);
@@ -276,10 +309,7 @@ void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep)
 {
 	struct ep_m4call *mc;
 	struct ep_call *call;
-	struct ep_session *sess;
-	struct ep_msg *msg;
 	unsigned long id;
-	int len;
 
 	lockdep_assert_held(&ep->lock);
 	m4rpc_ep_tx_purge(ep);
@@ -288,25 +318,30 @@ void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep)
 		ep_m4call_free(ep, mc);
 	}
 	xa_for_each(&ep->calls, id, call) {
-		sess = call->sess;
 		ep->stats.calls_failed++;
-		msg = m4rpc_ep_msg_alloc(M4RPC_LINK_UI_MTU, EP_GFP_WORKER);
-		len = -ENOMEM;
-		if (msg)
-			len = m4rpc_mp_rpc_write_error(msg->data,
-						       M4RPC_LINK_UI_MTU,
-						    call->user_msgid,
-						    EP_ERR_STOPPED,
-						    sizeof(EP_ERR_STOPPED) - 1);
-		ep_call_free(ep, call);
-		if (len < 0) {
-			kfree(msg);
-			m4rpc_ep_session_lost(ep, sess);
-			continue;
-		}
-		msg->len = len;
-		if (!m4rpc_ep_deliver(ep, sess, msg))
-			kfree(msg);
+		ep_call_fail(ep, call, EP_ERR_STOPPED);
 	}
 	m4rpc_ep_wake_all(ep);
+}
+
+/*
+ * A message from the M4 that may span a hole in the stream was dropped
+ * (kernel/common/rpc_reasm.h, "possible holes"). Its head came before the
+ * hole: a response tells whose call it answered, and that caller hears of
+ * it at once rather than at its timeout.
+ */
+void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len)
+{
+	struct ep_call *call;
+	u32 msgid;
+
+	mutex_lock(&ep->lock);
+	ep->stats.rx_suspect++;
+	if (m4rpc_mp_rpc_head_msgid(data, len, &msgid) ==
+	    M4RPC_MP_RPC_RESPONSE) {
+		call = xa_load(&ep->calls, msgid);
+		if (call)
+			ep_call_fail(ep, call, EP_ERR_DAMAGED);
+	}
+	mutex_unlock(&ep->lock);
 }

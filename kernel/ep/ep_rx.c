@@ -34,6 +34,30 @@ void m4rpc_ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len)
 	mutex_unlock(&ep->lock);
 }
 
+/* The reassembler's drops: counted, and a damaged reply's caller told. */
+static void ep_reasm_event(struct m4rpc_ep *ep, enum m4rpc_reasm_event ev,
+			   const struct m4rpc_reasm_out *out)
+{
+	if (ev == M4RPC_REASM_SUSPECT) {
+		m4rpc_ep_route_damaged(ep, out->data, out->len);
+		return;
+	}
+	mutex_lock(&ep->lock);
+	switch (ev) {
+	case M4RPC_REASM_OVERSIZE:
+		ep->stats.rx_oversize++;
+		break;
+	case M4RPC_REASM_CUT:
+		ep->stats.rx_cut++;
+		ep->stats.rx_lost_bytes += out->len;
+		break;
+	default:	/* messages and raw bytes are the caller's */
+		WARN_ON_ONCE(1);
+		break;
+	}
+	mutex_unlock(&ep->lock);
+}
+
 static int ep_ui_rx(void *priv, const u8 *data, size_t len)
 {
 	struct m4rpc_ep *ep = priv;
@@ -54,13 +78,34 @@ static int ep_ui_rx(void *priv, const u8 *data, size_t len)
 		case M4RPC_REASM_RAW:
 			m4rpc_ep_raw_deliver(ep, out.data, out.len);
 			break;
-		case M4RPC_REASM_OVERSIZE:
-			mutex_lock(&ep->lock);
-			ep->stats.rx_oversize++;
-			mutex_unlock(&ep->lock);
+		default:
+			ep_reasm_event(ep, ev, &out);
 			break;
 		}
 	}
+}
+
+/*
+ * What the H7's frame said of the stream (link.h): at a possible hole the
+ * message being reassembled becomes suspect; where its ring was empty, a
+ * message held for its follower is whole and one still open lost its end.
+ */
+static void ep_ui_frame_end(void *priv, bool hole, bool drained)
+{
+	struct m4rpc_ep *ep = priv;
+	struct m4rpc_reasm_out out;
+	enum m4rpc_reasm_event ev;
+
+	if (!drained) {
+		if (hole)
+			m4rpc_reasm_hole_possible(&ep->reasm);
+		return;
+	}
+	ev = m4rpc_reasm_drained(&ep->reasm, &out);
+	if (ev == M4RPC_REASM_MSG)
+		m4rpc_ep_route_msg(ep, out.data, out.len);
+	else if (ev != M4RPC_REASM_NONE)
+		ep_reasm_event(ep, ev, &out);
 }
 
 static void ep_ui_lost(void *priv)
@@ -107,5 +152,6 @@ const struct m4rpc_link_ops m4rpc_ep_link_ops = {
 	.ui_tx_pull	= m4rpc_ep_tx_pull,
 	.ui_rx		= ep_ui_rx,
 	.ui_lost	= ep_ui_lost,
+	.ui_frame_end	= ep_ui_frame_end,
 	.state		= ep_link_state,
 };

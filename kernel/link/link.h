@@ -99,6 +99,16 @@ struct m4rpc_link_ops {
 	int (*ui_rx)(void *priv, const u8 *data, size_t len);
 	/* Bytes of the M4-to-Linux UI stream were lost at this point. */
 	void (*ui_lost)(void *priv);
+	/*
+	 * Optional. The UI bytes of one H7 frame were all handed to ui_rx():
+	 * @hole_possible, the frame had no room for a whole chunk any more
+	 * (over 124 subframe bytes), so the H7 may have dropped the next
+	 * chunk, silently, while the frame waited for the link; @drained, its
+	 * last UI chunk was shorter than a whole one (128), so the H7's ring
+	 * was empty after it: the M4 had sent nothing more by then, and a
+	 * message still open here has lost bytes.
+	 */
+	void (*ui_frame_end)(void *priv, bool hole_possible, bool drained);
 	/* A link event; @m4_state is the current BOOT_M4 value. */
 	void (*state)(void *priv, enum m4rpc_link_event ev, int m4_state);
 };

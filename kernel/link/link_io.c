@@ -161,12 +161,34 @@ static void link_io_reject(struct m4rpc_link *link, enum x8h7_reject r)
 		m4rpc_link_h7_resync(link, "frames rejected in a row");
 }
 
+/*
+ * What the frame says of the stream's next bytes (link.h, ui_frame_end):
+ * the H7 takes a chunk of up to X8H7_UI_CHUNK_MAX bytes only when
+ * size + chunk <= 252, and drops it silently otherwise.
+ */
+static void link_io_ui_end(struct m4rpc_link *link, unsigned int size,
+			   unsigned int last)
+{
+	bool hole = size > X8H7_PAYLOAD_MAX - X8H7_UI_CHUNK_MAX;
+
+	bool drained = last < X8H7_UI_CHUNK_MAX;
+
+	if (hole)
+		link_stat_inc(link, LINK_STAT_hole_suspects);
+	m4rpc_link_client_frame_end(link, hole, drained);
+	/* Not drained: the worker tells the client when the line is quiet. */
+	link->ws.idle_pending = !drained;
+	link->ws.read_empty = false;
+	link->ws.idle_at = jiffies + LINK_IDLE_JIFFIES;
+}
+
 /* Take rx_buf apart; returns whether it held a frame (or garbage). */
 static bool link_io_parse(struct m4rpc_link *link)
 {
 	struct x8h7_subframe sf;
 	struct x8h7_parser p;
 	enum x8h7_reject r;
+	int ui_last = -1;	/* the last UI chunk's length */
 
 	r = x8h7_parse_begin(&p, link->rx_buf, X8H7_PARSE_STRICT);
 	if (r != X8H7_OK) {
@@ -189,6 +211,7 @@ static bool link_io_parse(struct m4rpc_link *link)
 				m4rpc_link_client_rx(link, sf.data, sf.carried);
 			if (sf.truncated)
 				m4rpc_link_client_lost(link);
+			ui_last = sf.len;
 			break;
 		case X8H7_PERIPH_H7:
 			/* Cut short, only the BOOT_M4 reply still tells something. */
@@ -203,6 +226,8 @@ static bool link_io_parse(struct m4rpc_link *link)
 			break;
 		}
 	}
+	if (ui_last >= 0)
+		link_io_ui_end(link, p.size, ui_last);
 	return true;
 }
 
@@ -234,6 +259,8 @@ void m4rpc_link_io_transfer(struct m4rpc_link *link, bool allow_ui,
 		return;
 	}
 	io->consumed = link_io_parse(link);
+	if (!io->consumed)
+		ws->read_empty = true;
 	/*
 	 * Only now: a BOOT_M4 reply in this frame answers what was sent
 	 * before (link_h7.c), not what we just sent.

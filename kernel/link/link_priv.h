@@ -127,6 +127,13 @@ extern unsigned int m4rpc_param_poll_ms;
  * waits this long for the H7's swap of the same pass (link_worker.c).
  */
 #define LINK_SETTLE_US		200
+/*
+ * The H7 runs a pass of its loop at least every millisecond and then moves
+ * what its ring holds into a frame it announces: when a frame with UI data
+ * was read and the line stayed quiet this long after it, the ring was empty,
+ * and the client hears that the stream is idle (ui_frame_end, drained).
+ */
+#define LINK_IDLE_JIFFIES	(msecs_to_jiffies(2) + 1)
 
 enum link_nirq_mode {
 	LINK_NIRQ_LEVEL,
@@ -179,6 +186,7 @@ enum link_stat {
 	LINK_STAT_reject_subframe,	/* rejected: a subframe runs past size */
 	LINK_STAT_truncated,		/* truncated last subframes (off-by-4) */
 	LINK_STAT_ui_lost,		/* UI losses reported to the client */
+	LINK_STAT_hole_suspects,	/* frames after which a hole may be */
 	LINK_STAT_resyncs,		/* resynchronisations */
 	LINK_STAT_irqs,			/* interrupts */
 	LINK_STAT_missed_edges,		/* recoveries finding a frame waiting */
@@ -218,6 +226,10 @@ struct link_ws {
 	/* Poll mode: the next poll. */
 	unsigned long next_poll;
 	unsigned int rejects_in_row;
+	/* The client has not heard yet that the stream went idle. */
+	bool idle_pending;
+	bool read_empty;		/* ... and a transfer read nothing since */
+	unsigned long idle_at;
 	unsigned long outstanding;	/* H7 requests sent, not answered */
 	unsigned int req_retries;	/* ... asked again in a row */
 	unsigned long sent_seq;		/* refresh_req of the FW request sent */
@@ -321,6 +333,8 @@ int m4rpc_link_h7_refresh(struct m4rpc_link *link);
 int m4rpc_link_client_pull(struct m4rpc_link *link, u8 *buf, size_t room);
 void m4rpc_link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len);
 void m4rpc_link_client_lost(struct m4rpc_link *link);
+void m4rpc_link_client_frame_end(struct m4rpc_link *link, bool hole,
+				 bool drained);
 void m4rpc_link_client_event(struct m4rpc_link *link, enum m4rpc_link_event ev);
 void m4rpc_link_client_down(struct m4rpc_link *link);
 

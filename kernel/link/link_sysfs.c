@@ -117,6 +117,7 @@ LINK_STAT_ATTR(reject_size);
 LINK_STAT_ATTR(reject_subframe);
 LINK_STAT_ATTR(truncated);
 LINK_STAT_ATTR(ui_lost);
+LINK_STAT_ATTR(hole_suspects);
 LINK_STAT_ATTR(resyncs);
 LINK_STAT_ATTR(irqs);
 LINK_STAT_ATTR(missed_edges);
@@ -149,6 +150,7 @@ static struct attribute *link_attrs[] = {
 	&link_stat_attr_reject_subframe.attr.attr,
 	&link_stat_attr_truncated.attr.attr,
 	&link_stat_attr_ui_lost.attr.attr,
+	&link_stat_attr_hole_suspects.attr.attr,
 	&link_stat_attr_resyncs.attr.attr,
 	&link_stat_attr_irqs.attr.attr,
 	&link_stat_attr_missed_edges.attr.attr,

@@ -430,6 +430,38 @@ static bool link_woken(struct m4rpc_link *link, bool want)
 	return link_ready(link) || link_want(link) != want;
 }
 
+/*
+ * The H7 has announced nothing since the last frame with UI data, for
+ * LINK_IDLE_JIFFIES: its ring is empty. Level mode: no frame of ours is
+ * waiting and the line is high; edge mode: no edge; poll mode, which
+ * cannot see the line: a transfer read an empty frame since.
+ */
+static bool link_line_quiet(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	switch (link->mode) {
+	case LINK_NIRQ_LEVEL:
+		return !ws->busy && !test_bit(LINK_EV_FIRED, &link->events);
+	case LINK_NIRQ_EDGE:
+		return !ws->loaded && ws->credit <= 0 &&
+		       !atomic_read(&link->edges);
+	default:
+		return ws->read_empty;
+	}
+}
+
+static void link_idle_check(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (!ws->idle_pending || time_before(jiffies, ws->idle_at) ||
+	    !link_line_quiet(link))
+		return;
+	ws->idle_pending = false;
+	m4rpc_link_client_frame_end(link, false, true);
+}
+
 static long link_timeout(struct m4rpc_link *link)
 {
 	long t;
@@ -445,6 +477,9 @@ static long link_timeout(struct m4rpc_link *link)
 		t = link_poll_timeout(link);
 		break;
 	}
+	/* Only while quiet: what ends the noise wakes the worker anyway. */
+	if (link->ws.idle_pending && link_line_quiet(link))
+		t = min(t, (long)(link->ws.idle_at - jiffies));
 	/* Already due: look again at once (but sleep, never spin). */
 	return t > 0 ? t : 1;
 }
@@ -468,6 +503,7 @@ static void link_step(struct m4rpc_link *link)
 		link_poll_step(link);
 		break;
 	}
+	link_idle_check(link);
 }
 
 /* Nothing of ours is waiting to be processed. */

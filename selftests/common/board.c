@@ -759,9 +759,9 @@ static bool link_stat_reached(const void *out, const void *arg)
 	const char *st = out;
 	uint64_t v;
 
-	/* From sessions on, the fields are __u32. */
+	/* From sessions to reserved0, the fields are __u32. */
 	if (want->offset >= offsetof(struct m4rpc_link_stats, sessions) &&
-	    want->offset < offsetof(struct m4rpc_link_stats, reserved))
+	    want->offset <= offsetof(struct m4rpc_link_stats, reserved0))
 		v = *(const uint32_t *)(st + want->offset);
 	else
 		v = *(const uint64_t *)(st + want->offset);

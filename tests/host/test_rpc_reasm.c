@@ -228,6 +228,10 @@ static void run_feed(struct m4rpc_reasm *r, struct result *res, const u8 *d,
 		d += used;
 		len -= used;
 		switch (ev) {
+		case M4RPC_REASM_SUSPECT:	/* not without hole hints */
+		case M4RPC_REASM_CUT:
+			res->bad++;
+			return;
 		case M4RPC_REASM_NONE:
 			if (len)
 				res->bad++;
@@ -648,6 +652,191 @@ TEST(fuzz_accounting)
 		ASSERT_EQ(sizeof(b), res.nmsgs_bytes + res.nraw + dropped +
 			  pending);
 	}
+}
+
+/* ---- possible holes (hole_possible, drained) ------------------------------ */
+
+/* [1, @id, nil, bin8 of @n bytes of @fill]: a response as the M4 packs it. */
+static size_t mk_reply(u8 *b, u8 id, size_t n, u8 fill)
+{
+	b[0] = 0x94;
+	b[1] = 0x01;
+	b[2] = id;
+	b[3] = 0xc0;
+	b[4] = 0xc4;
+	b[5] = (u8)n;
+	memset(b + 6, fill, n);
+	return 6 + n;
+}
+
+struct evlog {
+	int n;
+	enum m4rpc_reasm_event ev[64];
+	size_t len[64];
+	u8 first[64];
+};
+
+static void log_feed(struct m4rpc_reasm *r, struct evlog *l, const u8 *d,
+		     size_t len)
+{
+	struct m4rpc_reasm_out out;
+	enum m4rpc_reasm_event ev;
+	size_t used;
+
+	for (;;) {
+		ev = m4rpc_reasm_feed(r, d, len, &used, &out);
+		d += used;
+		len -= used;
+		if (ev == M4RPC_REASM_NONE || l->n == 64)
+			return;
+		l->ev[l->n] = ev;
+		l->len[l->n] = out.len;
+		l->first[l->n++] = out.data ? out.data[0] : 0;
+	}
+}
+
+static void log_drained(struct m4rpc_reasm *r, struct evlog *l)
+{
+	struct m4rpc_reasm_out out;
+	enum m4rpc_reasm_event ev = m4rpc_reasm_drained(r, &out);
+
+	if (ev == M4RPC_REASM_NONE || l->n == 64)
+		return;
+	l->ev[l->n] = ev;
+	l->len[l->n] = out.len;
+	l->first[l->n++] = out.data ? out.data[0] : 0;
+}
+
+/* A suspect message followed by a message start is whole: delivered. */
+TEST(suspect_then_message_start)
+{
+	u8 a[300], b[300];
+	struct m4rpc_reasm r;
+	struct evlog l = { 0 };
+	size_t na, nb;
+
+	na = mk_reply(a, 1, 200, 0x11);
+	nb = mk_reply(b, 2, 10, 0x22);
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, a, 128);
+	m4rpc_reasm_hole_possible(&r);
+	log_feed(&r, &l, a + 128, na - 128);
+	ASSERT_EQ(0, l.n);		/* held: what follows is not known */
+	ASSERT_TRUE(m4rpc_reasm_busy(&r));
+	log_feed(&r, &l, b, nb);
+	ASSERT_EQ(2, l.n);
+	EXPECT_EQ((int)M4RPC_REASM_MSG, (int)l.ev[0]);
+	EXPECT_EQ(na, (size_t)l.len[0]);
+	EXPECT_EQ((int)M4RPC_REASM_MSG, (int)l.ev[1]);
+	EXPECT_EQ(nb, l.len[1]);
+	EXPECT_EQ(0u, r.suspects);
+}
+
+/*
+ * A hole inside a suspect message: it is completed with bytes of the next
+ * one and followed by one of that message's bytes, so it is dropped, and
+ * its head still tells whose reply it was.
+ */
+TEST(suspect_completed_behind_hole)
+{
+	u8 a[300], b[300];
+	struct m4rpc_reasm r;
+	struct evlog l = { 0 };
+	size_t na, nb;
+	int i, msgs = 0;
+	uint32_t id;
+
+	na = mk_reply(a, 7, 200, 0x11);
+	nb = mk_reply(b, 8, 150, 0x22);
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, a, 128);
+	m4rpc_reasm_hole_possible(&r);
+	/* The H7 dropped a's second chunk; b follows. */
+	log_feed(&r, &l, b, nb);
+	log_drained(&r, &l);
+	ASSERT_LE(1, l.n);
+	EXPECT_EQ((int)M4RPC_REASM_SUSPECT, (int)l.ev[0]);
+	EXPECT_EQ(na, (size_t)l.len[0]);
+	EXPECT_EQ(1u, r.suspects);
+	for (i = 0; i < l.n; i++)
+		msgs += l.ev[i] == M4RPC_REASM_MSG;
+	EXPECT_EQ(0, msgs);		/* nothing damaged is delivered */
+	EXPECT_EQ(M4RPC_MP_RPC_RESPONSE, m4rpc_mp_rpc_head_msgid(a, 3, &id));
+	EXPECT_EQ(7u, id);
+}
+
+/* The stream goes idle after a held message: it was whole. */
+TEST(drained_releases_held)
+{
+	u8 a[300];
+	struct m4rpc_reasm r;
+	struct evlog l = { 0 };
+	size_t na;
+
+	na = mk_reply(a, 3, 200, 0x11);
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, a, 128);
+	m4rpc_reasm_hole_possible(&r);
+	log_feed(&r, &l, a + 128, na - 128);
+	ASSERT_EQ(0, l.n);
+	log_drained(&r, &l);
+	ASSERT_EQ(1, l.n);
+	EXPECT_EQ((int)M4RPC_REASM_MSG, (int)l.ev[0]);
+	EXPECT_EQ(na, (size_t)l.len[0]);
+	EXPECT_FALSE(m4rpc_reasm_busy(&r));
+}
+
+/*
+ * Idle while a message is open: its end was lost. It is dropped, and does
+ * not swallow the next message, whoever that is for.
+ */
+TEST(drained_cuts_open)
+{
+	u8 a[300], b[300];
+	struct m4rpc_reasm r;
+	struct evlog l = { 0 };
+	size_t na, nb;
+
+	na = mk_reply(a, 4, 200, 0x11);
+	nb = mk_reply(b, 5, 20, 0x22);
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, a, 128);
+	log_drained(&r, &l);
+	ASSERT_EQ(1, l.n);
+	EXPECT_EQ((int)M4RPC_REASM_CUT, (int)l.ev[0]);
+	EXPECT_EQ(128u, l.len[0]);
+	EXPECT_EQ(1u, r.cuts);
+	log_feed(&r, &l, b, nb);
+	ASSERT_EQ(2, l.n);
+	EXPECT_EQ((int)M4RPC_REASM_MSG, (int)l.ev[1]);
+	EXPECT_EQ(nb, l.len[1]);
+	/* Nothing open, nothing held: drained says nothing. */
+	log_drained(&r, &l);
+	EXPECT_EQ(2, l.n);
+	EXPECT_LT(0u, na);
+}
+
+/* The head alone names a request's or response's msgid, in every width. */
+TEST(head_msgid)
+{
+	static const u8 fix[] = { 0x94, 0x01, 0x7f };
+	static const u8 w16[] = { 0x94, 0x00, 0xcd, 0x12, 0x34 };
+	static const u8 w32[] = { 0x94, 0x01, 0xce, 0x01, 0x02, 0x03, 0x04 };
+	static const u8 cut[] = { 0x94, 0x01, 0xce, 0x01 };
+	static const u8 notif[] = { 0x93, 0x02, 0xa1 };
+	uint32_t id = 0;
+
+	EXPECT_EQ(M4RPC_MP_RPC_RESPONSE,
+		  m4rpc_mp_rpc_head_msgid(fix, sizeof(fix), &id));
+	EXPECT_EQ(0x7fu, id);
+	EXPECT_EQ(M4RPC_MP_RPC_REQUEST,
+		  m4rpc_mp_rpc_head_msgid(w16, sizeof(w16), &id));
+	EXPECT_EQ(0x1234u, id);
+	EXPECT_EQ(M4RPC_MP_RPC_RESPONSE,
+		  m4rpc_mp_rpc_head_msgid(w32, sizeof(w32), &id));
+	EXPECT_EQ(0x01020304u, id);
+	EXPECT_EQ(-EBADMSG, m4rpc_mp_rpc_head_msgid(cut, sizeof(cut), &id));
+	EXPECT_EQ(-EBADMSG, m4rpc_mp_rpc_head_msgid(notif, sizeof(notif), &id));
 }
 
 TEST_HARNESS_MAIN

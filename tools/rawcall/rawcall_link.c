@@ -209,6 +209,9 @@ static void feed_ui(struct rc_link *l, const u8 *data, size_t len)
 					"at least " : "", out.len, RC_MSG_MAX);
 			}
 			break;
+		case M4RPC_REASM_SUSPECT:
+		case M4RPC_REASM_CUT:
+			break;	/* only after hole_possible()/drained() */
 		}
 		data += used;
 		len -= used;

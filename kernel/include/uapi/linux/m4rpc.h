@@ -249,7 +249,8 @@ struct m4rpc_link_stats {
 	__u32 calls_on_wire;	/* ... of the calls: in the wire window */
 	__u32 reserved0;
 	__u64 wire_long;	/* calls with replies over the window */
-	__u64 reserved[2];
+	__u64 rx_suspect;	/* messages that may span a hole, dropped */
+	__u64 rx_cut;		/* messages whose end was lost, dropped */
 };
 
 /* Counters of the calling session (M4RPC_IOC_SESSION_STATS). */
