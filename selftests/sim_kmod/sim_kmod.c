@@ -472,12 +472,17 @@ TEST_F(sim, spidev_armed_then_idle)
 	EXPECT_EQ(0ULL, info.transfers);
 }
 
+static int delay_ioctl(int fd, void *arg)
+{
+	return ioctl(fd, M4RPC_SIM_IOC_SET_DELAY, arg) ? errno : 0;
+}
+
 static int slave_delay(int fd, __u32 delay_us, __u32 jitter_us)
 {
 	struct m4rpc_sim_delay d = { .delay_us = delay_us,
 				     .jitter_us = jitter_us };
 
-	return ioctl(fd, M4RPC_SIM_IOC_SET_DELAY, &d) ? errno : 0;
+	return delay_ioctl(fd, &d);
 }
 
 static unsigned long long mono_ns(void)
@@ -511,14 +516,11 @@ TEST_F(sim, transfer_delay)
 	EXPECT_EQ(EINVAL, slave_delay(slave, 0, M4RPC_SIM_DELAY_MAX_US + 1));
 	memset(&d, 0, sizeof(d));
 	d.flags = 1;
-	EXPECT_EQ(-1, ioctl(slave, M4RPC_SIM_IOC_SET_DELAY, &d));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(EINVAL, delay_ioctl(slave, &d));
 	d.flags = 0;
 	d.reserved = 1;
-	EXPECT_EQ(-1, ioctl(slave, M4RPC_SIM_IOC_SET_DELAY, &d));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(slave, M4RPC_SIM_IOC_SET_DELAY, bad_address()));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(EINVAL, delay_ioctl(slave, &d));
+	EXPECT_EQ(EFAULT, delay_ioctl(slave, bad_address()));
 
 	/* 50 ms fixed: every start at least 50 ms after the call. */
 	ASSERT_EQ(0, slave_delay(slave, 50000, 0));
