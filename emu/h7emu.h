@@ -136,6 +136,9 @@ struct h7emu_config {
 	enum h7emu_sketch sketch;
 	struct h7emu_traffic traffic;	/* the traffic sketch */
 	uint32_t pass_us;		/* main-loop tick (SysTick) period */
+	/* Passes on the tick alone, no wake-ups (transfers, M4 messages):
+	 * the emulator's timing before it followed the spec; not the H7's. */
+	bool tick_only;
 	uint32_t m4_slots;		/* rpmsg buffers H7 -> M4, 1..SLOTS_MAX */
 	uint64_t seed;
 	struct h7emu_faults faults;

@@ -438,6 +438,8 @@ static void h7c_scheduled_resets(struct h7emu *e, u64 t_ns)
 
 void h7emu__h7c_wake(struct h7emu *e, u64 t_ns)
 {
+	if (e->cfg.tick_only)
+		return;
 	if (!e->wake || t_ns < e->wake_ns)
 		e->wake_ns = t_ns;
 	e->wake = true;
