@@ -200,6 +200,32 @@ TEST(burst_one_chunk_per_message)
 	bench_fini(&b);
 }
 
+/* tick_only: the old timing, passes on the tick alone. */
+TEST(tick_only_has_no_wakeups)
+{
+	struct h7emu_config cfg;
+	struct bench b;
+	uint8_t mosi[FRAME];
+
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_ECHO;
+	ASSERT_EQ(0, h7emu_config_set(&cfg, "tick-only", NULL));
+	ASSERT_TRUE(cfg.tick_only);
+	ASSERT_EQ(0, bench_init_cfg(&b, &cfg));
+	ASSERT_EQ(1u, h7emu_advance(b.e, T0));
+	h7_request(mosi, 0x77);
+	ASSERT_EQ(0, h7emu_loopback_xfer(b.e, mosi, FRAME, NULL,
+					 T0 + 100 * US));
+	ASSERT_EQ(0, h7emu_m4_raw_write(b.e, "x", 1));
+	ASSERT_FALSE(h7emu_wake_pending(b.e));
+	ASSERT_EQ(0u, h7emu_advance(b.e, T0 + 900 * US));
+	ASSERT_EQ(0u, bench_stats(&b).frames_processed);
+	ASSERT_EQ(1u, h7emu_advance(b.e, T0 + MS));
+	ASSERT_EQ(1u, bench_stats(&b).frames_processed);
+	ASSERT_EQ(0u, bench_stats(&b).wakeups);
+	bench_fini(&b);
+}
+
 /* ---- the sent log -------------------------------------------------------- */
 
 TEST_F(wake, sent_log_records_each_message)
