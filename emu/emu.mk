@@ -3,7 +3,7 @@
 # The frame codec from kernel/common/ goes into the archive with it.
 H7EMU_SRCS := $(addprefix emu/,h7emu_core.c h7emu_m4.c \
 	h7emu_sketch.c h7emu_ring.c h7emu_fault.c h7emu_api.c h7emu_run.c \
-	h7emu_dev.c h7emu_loopback.c h7emu_settings.c) kernel/common/x8h7_frame.c
+	h7emu_dev.c h7emu_loopback.c h7emu_settings.c h7emu_sent.c) kernel/common/x8h7_frame.c
 H7EMU_LIB := $(B)/lib/libh7emu.a
 # The same built with the host tests' sanitizers (SAN_CFLAGS, TSAN_CFLAGS).
 H7EMU_SAN_LIB := $(B)/obj-san/libh7emu.a

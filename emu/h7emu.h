@@ -14,7 +14,10 @@
  *    (h7emu_dev_open), or an in-process loopback master for host tests
  *    (h7emu_loopback_new + h7emu_loopback_xfer).
  *  - a run loop (h7emu_run, or h7emu_start/h7emu_stop in a thread) that
- *    waits for transfers and runs a pass every pass_us.
+ *    waits for transfers and runs passes as the firmware does: one at once
+ *    after every wake-up (a completed transfer, a message from the M4) and
+ *    one every pass_us (SysTick). h7emu_advance() is the same with virtual
+ *    time.
  *
  * Every public function takes the emulator's mutex, so tests may read
  * counters, switch faults or change the M4 while the run loop works in its
@@ -28,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <linux/m4rpc.h>	/* M4RPC_M4_*: the M4 states, the wire's values */
 
 #define H7EMU_FRAME_LEN		256
@@ -131,7 +135,10 @@ struct h7emu_config {
 	int m4;				/* enum h7emu_m4, the BOOT_M4 reply */
 	enum h7emu_sketch sketch;
 	struct h7emu_traffic traffic;	/* the traffic sketch */
-	uint32_t pass_us;		/* main-loop pass period (run loop) */
+	uint32_t pass_us;		/* main-loop tick (SysTick) period */
+	/* Passes on the tick alone, no wake-ups (transfers, M4 messages):
+	 * the emulator's timing before it followed the spec; not the H7's. */
+	bool tick_only;
 	uint32_t m4_slots;		/* rpmsg buffers H7 -> M4, 1..SLOTS_MAX */
 	uint64_t seed;
 	struct h7emu_faults faults;
@@ -193,7 +200,10 @@ struct h7emu_config {
 	X(fault_clip,		"fault: frames clipped (53df799)") \
 	X(fault_reset,		"fault: H7 resets injected (also on demand)") \
 	X(fault_cut_boot,	"fault: BOOT_M4 replies cut (cut_boot_m4)") \
-	X(backend_errors,	"backend calls that failed")
+	X(backend_errors,	"backend calls that failed") \
+	X(wakeups,		"passes run for a wake-up (transfer, M4 message)") \
+	X(sent_logged,		"M4 messages recorded in the sent log") \
+	X(sent_dropped,		"sent-log records dropped, oldest first (bound)")
 
 struct h7emu_stats {
 #define H7EMU_STAT_FIELD(name, help) uint64_t name;
@@ -267,8 +277,20 @@ uint64_t h7emu_now_ns(void);
 
 /* A transfer completed (the H7's DMA interrupt). */
 void h7emu_xfer_done(struct h7emu *emu, const struct h7emu_xfer *x);
-/* One pass of the H7's main loop at @t_ns. */
+/* One pass of the H7's main loop at @t_ns, whatever woke it. */
 void h7emu_pass(struct h7emu *emu, uint64_t t_ns);
+/*
+ * Everything the H7 and the M4 do up to @t_ns, as the run loop does it:
+ * a pass at once after each wake-up (a transfer completed, or the M4 sent
+ * a message: the H7 runs the pass for one M4 message before the next one
+ * arrives, so a burst makes one chunk per message), the M4's own work when
+ * it falls due (traffic, slow_m4), and the tick every pass_us from the
+ * first call (one tick at most per call: no catching up after a stall).
+ * Returns the number of passes run. Virtual time must not go backwards.
+ */
+unsigned int h7emu_advance(struct h7emu *emu, uint64_t t_ns);
+/* A wake-up is pending: the next h7emu_advance() runs a pass at once. */
+bool h7emu_wake_pending(struct h7emu *emu);
 
 /* ---- the run loop ---------------------------------------------------- */
 
@@ -327,6 +349,56 @@ int h7emu_m4_notify(struct h7emu *emu, const char *method, const void *bin,
 int h7emu_m4_serial_write(struct h7emu *emu, const void *buf, size_t n);
 /* The last response Linux sent to an M4 call: its bytes, or 0 if none. */
 size_t h7emu_m4_last_response(struct h7emu *emu, uint8_t *buf, size_t cap);
+
+/* ---- the sent log: what the M4 put into the ring ----------------------- */
+
+/*
+ * Every message the M4 sends (each "rpc" message whole, each write on
+ * "raw" as one record) is logged as it enters the H7's ring, with a
+ * sequence number from 0 that nothing resets (H7 resets, M4 restarts and
+ * h7emu_sent_clear() included). The log is bounded: at most
+ * H7EMU_SENT_LOG_MSGS records and H7EMU_SENT_LOG_BYTES bytes; a new
+ * record that does not fit drops the oldest ones, each counted in
+ * sent_dropped. Of a message longer than H7EMU_SENT_DATA_MAX only that
+ * many bytes are kept (kept < len).
+ */
+#define H7EMU_SENT_LOG_MSGS	4096
+#define H7EMU_SENT_LOG_BYTES	(1024 * 1024)
+#define H7EMU_SENT_DATA_MAX	8192
+
+struct h7emu_sent {
+	uint64_t seq;		/* 0 for the M4's first message */
+	uint64_t t_ns;		/* the M4's time when it sent it */
+	uint64_t stream_pos;	/* ring_bytes_in before it: its offset in
+				 * the byte stream of the ring (chunks) */
+	uint32_t len;		/* bytes sent */
+	uint32_t kept;		/* of them in the log */
+	bool raw;		/* on "raw", else one "rpc" message */
+	uint32_t data_pos;	/* internal */
+};
+
+/* What h7emu_sent_compare() finds. */
+#define H7EMU_SENT_INTACT	0	/* the same bytes */
+#define H7EMU_SENT_DAMAGED	1	/* other bytes or another length */
+
+/*
+ * Record @seq and up to @cap of its bytes into @buf (either may be NULL):
+ * the number of bytes copied, -ENOENT (not sent yet) or -ESTALE (dropped).
+ */
+ssize_t h7emu_sent_get(struct h7emu *emu, uint64_t seq, struct h7emu_sent *rec,
+		       void *buf, size_t cap);
+/* The oldest record kept and the next seq (first == next: empty). */
+void h7emu_sent_range(struct h7emu *emu, uint64_t *first, uint64_t *next);
+/* Forget every record (not counted as dropped); seqs go on. */
+void h7emu_sent_clear(struct h7emu *emu);
+/* What an application got, against record @seq: H7EMU_SENT_INTACT,
+ * H7EMU_SENT_DAMAGED, -ENOENT, -ESTALE. */
+int h7emu_sent_compare(struct h7emu *emu, uint64_t seq, const void *got,
+		       size_t n);
+/* The first record at or after @from with exactly these bytes: 0 and
+ * *@seq, or -ENOENT (never sent intact, or dropped from the log). */
+int h7emu_sent_find(struct h7emu *emu, uint64_t from, const void *msg,
+		    size_t n, uint64_t *seq);
 
 /* ---- the loopback master ---------------------------------------------- */
 

@@ -142,6 +142,27 @@ void h7emu_pass(struct h7emu *e, uint64_t t_ns)
 	pthread_mutex_unlock(&e->lock);
 }
 
+unsigned int h7emu_advance(struct h7emu *e, uint64_t t_ns)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&e->lock);
+	n = h7emu__h7c_advance(e, t_ns);
+	pthread_cond_broadcast(&e->changed);
+	pthread_mutex_unlock(&e->lock);
+	return n;
+}
+
+bool h7emu_wake_pending(struct h7emu *e)
+{
+	bool w;
+
+	pthread_mutex_lock(&e->lock);
+	w = e->wake;
+	pthread_mutex_unlock(&e->lock);
+	return w;
+}
+
 void h7emu_get_stats(struct h7emu *e, struct h7emu_stats *st)
 {
 	pthread_mutex_lock(&e->lock);
@@ -252,6 +273,8 @@ static int m4_api(struct h7emu *e, enum m4_ep ep, const char *method,
 	int r = 0;
 
 	pthread_mutex_lock(&e->lock);
+	/* The M4 runs on: it sends "now", as far as the H7 has seen time. */
+	e->m4_now = e->last_ns;
 	if (e->m4.state != H7EMU_M4_RUNNING)
 		r = -ENODEV;
 	else if (method)
@@ -259,6 +282,9 @@ static int m4_api(struct h7emu *e, enum m4_ep ep, const char *method,
 	else
 		h7emu__m4_send(e, ep, buf, n);
 	pthread_mutex_unlock(&e->lock);
+	/* The message is a wake-up: the run loop's pass follows. */
+	if (!r)
+		e->be->ops->wake(e->be);
 	return r;
 }
 

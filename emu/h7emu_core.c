@@ -3,9 +3,11 @@
  * The H7 of docs/x8h7-link.md ("Who clocks when: the H7's state
  * machine"): two outgoing frames (active, transfer), a DMA always armed for
  * 256 bytes, one receive buffer that every completed transfer overwrites,
- * and a main loop whose pass processes the received frame, drives nIRQ
- * high, moves at most 128 ring bytes into the active frame and swaps when
- * nIRQ is high, nCS is high and the active frame is not empty.
+ * and a main loop whose pass moves at most 128 ring bytes into the active
+ * frame, processes the received frame, drives nIRQ high and swaps when
+ * nIRQ is high, nCS is high and the active frame is not empty. A pass runs
+ * after every wake-up (a completed transfer, a message from the M4) and
+ * on the 1 ms tick (h7emu__h7c_advance()).
  *
  * Where the spec is silent, the choice made here is said where it is made.
  */
@@ -137,6 +139,8 @@ void h7emu__h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x)
 	bool late;
 
 	e->st.xfers++;
+	/* The DMA (or nCS) interrupt ends the WFI: a pass follows. */
+	h7emu__h7c_wake(e, x->end_ns);
 	if (x->lost) {
 		/* We cannot know whether they took our armed frame. */
 		e->st.records_lost += x->lost;
@@ -349,7 +353,7 @@ static int h7c_arm_irq(struct h7emu *e, const u8 *frame)
 	return 0;
 }
 
-/* Spec step 3: swap when nIRQ is high, nCS is high and there is data. */
+/* Pass step 4: swap when nIRQ is high, nCS is high and there is data. */
 static void h7c_swap(struct h7emu *e)
 {
 	u64 *rng = e->rng;
@@ -432,19 +436,108 @@ static void h7c_scheduled_resets(struct h7emu *e, u64 t_ns)
 	}
 }
 
+void h7emu__h7c_wake(struct h7emu *e, u64 t_ns)
+{
+	if (e->cfg.tick_only)
+		return;
+	if (!e->wake || t_ns < e->wake_ns)
+		e->wake_ns = t_ns;
+	e->wake = true;
+}
+
+/*
+ * One pass, in the spec's order ("When the main loop runs"): 1. a chunk
+ * from the ring into the active frame (lost if it does not fit); 2. the
+ * other peripherals (not emulated); 3. process the received frame, then
+ * nIRQ high; 4. swap if nIRQ is high, nCS is high and the active frame is
+ * not empty. A pass still stuck in step 3 (the M4 holds every rpmsg
+ * buffer) goes on there and does nothing else until it gets through.
+ * Around it, our own bookkeeping: scheduled resets, a fill frame to arm,
+ * and the M4 (another core) catching up before the pass and reacting to
+ * what step 3 handed it.
+ */
 void h7emu__h7c_pass(struct h7emu *e, u64 t_ns)
 {
+	bool resumed;
+
 	e->st.passes++;
+	if (e->wake)
+		e->st.wakeups++;
+	e->wake = false;	/* interrupts from now on wake the next pass */
+	if (t_ns > e->last_ns)
+		e->last_ns = t_ns;
+	e->in_pass = true;
 	h7c_scheduled_resets(e, t_ns);
 	if (e->fill_pending)
 		h7c_arm_fill(e, e->fill);
-	/* The M4 is another core: it runs whatever the H7 does. */
 	h7emu__m4_work(e, t_ns);
-	if (!h7c_process(e, t_ns))
-		return;		/* stuck in the UI handler: nothing else */
+	resumed = e->walking;
+	if (!resumed)
+		h7c_ring_to_frame(e);		/* step 1 */
+	/* step 2: UART, CAN, GPIO are not emulated */
+	if (!h7c_process(e, t_ns))		/* step 3 */
+		goto out;	/* stuck in the UI handler: nothing else */
 	h7emu__m4_work(e, t_ns);
-	h7c_ring_to_frame(e);
-	h7c_swap(e);
+	h7c_swap(e);				/* step 4 */
+out:
+	e->in_pass = false;
+}
+
+u64 h7emu__h7c_next_ns(struct h7emu *e)
+{
+	u64 due = h7emu__m4_due_ns(e);
+
+	if (e->wake || !e->tick_started)
+		return 0;
+	return e->next_tick_ns < due ? e->next_tick_ns : due;
+}
+
+/* Runs of the loop below in one call; each makes progress. */
+#define ADVANCE_MAX	4096
+
+unsigned int h7emu__h7c_advance(struct h7emu *e, u64 now)
+{
+	u64 period = (u64)e->cfg.pass_us * 1000, passes = e->st.passes;
+	u64 due, t, sent;
+	unsigned int i, in_len;
+
+	if (!e->tick_started) {
+		/* Time starts here for the tick, and for the M4 too. */
+		e->tick_started = true;
+		e->next_tick_ns = now;
+		if (e->last_ns < now)
+			e->last_ns = now;
+	}
+	for (i = 0; i < ADVANCE_MAX; i++) {
+		due = h7emu__m4_due_ns(e);
+		if (due <= now) {
+			sent = e->st.ring_bytes_in + e->st.m4_msgs_out;
+			in_len = e->m4.in_len;
+			t = due > e->last_ns ? due : e->last_ns;
+			e->m4_each = true;
+			h7emu__m4_work(e, t);
+			e->m4_each = false;
+			if (sent != e->st.ring_bytes_in + e->st.m4_msgs_out ||
+			    in_len != e->m4.in_len || due != h7emu__m4_due_ns(e))
+				continue;
+		}
+		if (e->wake) {
+			h7emu__h7c_pass(e, e->wake_ns > e->last_ns ?
+					e->wake_ns : e->last_ns);
+			continue;
+		}
+		if (e->next_tick_ns <= now) {
+			t = e->next_tick_ns > e->last_ns ? e->next_tick_ns :
+			    e->last_ns;
+			e->next_tick_ns += period;
+			if (e->next_tick_ns <= now)
+				e->next_tick_ns = now + period;
+			h7emu__h7c_pass(e, t);
+			continue;
+		}
+		break;
+	}
+	return e->st.passes - passes;
 }
 
 /*

@@ -149,6 +149,8 @@ int h7emu_loopback_xfer(struct h7emu *e, const uint8_t *mosi, uint32_t len,
 	h7emu__h7c_xfer(e, &x);
 	pthread_cond_broadcast(&e->changed);
 	pthread_mutex_unlock(&e->lock);
+	/* The DMA interrupt's wake-up, for a run loop that sleeps. */
+	lb_wake(e->be);
 	return 0;
 }
 

@@ -62,10 +62,23 @@ int h7emu__m4_deliver(struct h7emu *e, enum m4_ep ep, const u8 *data,
 	return 0;
 }
 
+/*
+ * The H7's rpmsg interrupt copies each message into the ring at once, and
+ * ends the main loop's WFI (spec, "When the main loop runs"). When the M4
+ * runs on its own (h7emu__h7c_advance()), the pass woken by its previous
+ * message runs before this one arrives: one chunk per message. Inside a
+ * pass the wake-up waits for the pass to end, as an interrupt would.
+ */
 void h7emu__m4_send(struct h7emu *e, enum m4_ep ep, const void *buf, size_t n)
 {
-	size_t over = h7emu__ring_push(&e->ring, buf, n);
+	size_t over;
 
+	if (e->m4_each && e->wake && !e->in_pass)
+		h7emu__h7c_pass(e, e->wake_ns > e->last_ns ? e->wake_ns :
+				e->last_ns);
+	h7emu__sent_add(e, ep == EP_RAW, buf, n);
+	over = h7emu__ring_push(&e->ring, buf, n);
+	h7emu__h7c_wake(e, e->m4_now);
 	e->st.ring_bytes_in += n;
 	e->st.ring_bytes_overwritten += over;
 	if (ep == EP_RAW)
@@ -340,8 +353,12 @@ void h7emu__m4_work(struct h7emu *e, u64 t_ns)
 	u64 slow = (u64)e->cfg.faults.slow_m4_ms * NS_PER_MS;
 	struct m4_msg msg;
 
-	if (m->state != H7EMU_M4_RUNNING)
+	if (m->state != H7EMU_M4_RUNNING || e->m4_busy)
 		return;
+	e->m4_busy = true;
+	e->m4_now = t_ns;
+	if (t_ns > e->last_ns)
+		e->last_ns = t_ns;
 	while (m->in_len) {
 		struct m4_msg *head = &m->inbox[m->in_head];
 		u64 start = head->arrival_ns > m->last_done_ns ?
@@ -362,4 +379,31 @@ void h7emu__m4_work(struct h7emu *e, u64 t_ns)
 	}
 	if (sk->loop)
 		sk->loop(e, t_ns);
+	e->m4_busy = false;
+}
+
+u64 h7emu__m4_due_ns(struct h7emu *e)
+{
+	const struct m4_state *m = &e->m4;
+	u64 slow = (u64)e->cfg.faults.slow_m4_ms * NS_PER_MS;
+	u64 due = UINT64_MAX, start;
+
+	if (m->state != H7EMU_M4_RUNNING)
+		return UINT64_MAX;
+	if (m->in_len) {
+		start = m->inbox[m->in_head].arrival_ns;
+		if (start < m->last_done_ns)
+			start = m->last_done_ns;
+		due = slow ? start + slow : start;
+	}
+	if (m->call_pending && m->call_deadline_ns && m->call_deadline_ns < due)
+		due = m->call_deadline_ns;
+	if (e->cfg.sketch == H7EMU_SKETCH_TRAFFIC && e->cfg.traffic.rate &&
+	    !m->call_pending) {
+		if (!m->traffic_started)
+			return 0;
+		if (m->traffic_next_ns < due)
+			due = m->traffic_next_ns;
+	}
+	return due;
 }

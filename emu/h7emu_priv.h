@@ -11,6 +11,7 @@
 #define H7EMU_PRIV_H
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <msgpack.h>
 
 #include "h7emu.h"
@@ -100,8 +101,12 @@ void h7emu__m4_boot(struct h7emu *e);
  * free (the H7 waits), -ENODEV when the endpoint does not exist. */
 int h7emu__m4_deliver(struct h7emu *e, enum m4_ep ep, const u8 *data,
 		       size_t len, u64 t_ns);
-/* The M4 core running up to @t_ns: takes messages, runs the sketch. */
+/* The M4 core running up to @t_ns: takes messages, runs the sketch. Does
+ * nothing when called from inside itself (a pass run between two of its
+ * messages, see h7emu__m4_send()). */
 void h7emu__m4_work(struct h7emu *e, u64 t_ns);
+/* When the M4 next has something to do on its own: UINT64_MAX for never. */
+u64 h7emu__m4_due_ns(struct h7emu *e);
 /* What the M4 sends goes straight into the H7's ring (the H7 receives
  * rpmsg in interrupt context). */
 void h7emu__m4_send(struct h7emu *e, enum m4_ep ep, const void *buf, size_t n);
@@ -110,6 +115,18 @@ void h7emu__m4_send_packed(struct h7emu *e, msgpack_sbuffer *sb);
 void h7emu__m4_notify_bin(struct h7emu *e, const char *method, const u8 *bin,
 			  size_t n);
 void h7emu__m4_serial_write(struct h7emu *e, const u8 *buf, size_t n);
+
+/* ---- the sent log (h7emu_sent.c) ------------------------------------- */
+
+struct h7emu_sent_log {
+	struct h7emu_sent rec[H7EMU_SENT_LOG_MSGS];
+	unsigned int head, count;
+	u64 first_seq;			/* seq of rec[head] */
+	u8 data[H7EMU_SENT_LOG_BYTES];
+	size_t byte_head, bytes;
+};
+
+void h7emu__sent_add(struct h7emu *e, bool raw, const u8 *p, size_t n);
 
 /* ---- the emulator ----------------------------------------------------- */
 
@@ -150,6 +167,18 @@ struct h7emu {
 	bool reset_requested;
 
 	struct m4_state m4;
+	struct h7emu_sent_log sent;
+
+	/* wake-ups and the tick (h7emu__h7c_advance()) */
+	bool wake;			/* an interrupt since the last pass began */
+	u64 wake_ns;			/* ... at this time */
+	bool in_pass;
+	bool m4_busy;			/* inside h7emu__m4_work() */
+	bool m4_each;			/* a pass between two M4 messages */
+	u64 m4_now;			/* the M4's time in h7emu__m4_work() */
+	u64 last_ns;			/* latest time seen by a pass or the M4 */
+	bool tick_started;
+	u64 next_tick_ns;
 
 	/* run loop */
 	pthread_t thread;
@@ -165,5 +194,10 @@ void h7emu__h7c_init(struct h7emu *e);
 void h7emu__h7c_xfer(struct h7emu *e, const struct h7emu_xfer *x);
 void h7emu__h7c_pass(struct h7emu *e, u64 t_ns);
 void h7emu__h7c_reset(struct h7emu *e, u64 t_ns);
+/* An interrupt at @t_ns ends the main loop's WFI: a pass follows. */
+void h7emu__h7c_wake(struct h7emu *e, u64 t_ns);
+unsigned int h7emu__h7c_advance(struct h7emu *e, u64 now);
+/* When h7emu__h7c_advance() next has something to do (0: at once). */
+u64 h7emu__h7c_next_ns(struct h7emu *e);
 
 #endif /* H7EMU_PRIV_H */

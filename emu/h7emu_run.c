@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The run loop: transfers are handled as soon as the backend reports them
- * (they are the H7's DMA interrupt), main-loop passes run every pass_us on
- * a fixed schedule (without bursting to catch up after a stall), or one at
- * a time on request while paused.
+ * (they are the H7's DMA interrupt), and passes run as the firmware runs
+ * them (h7emu__h7c_advance()): one right after each transfer and each M4
+ * message, one every pass_us (SysTick, without bursting to catch up after
+ * a stall), or, while paused, one at a time on request.
  *
  * Locking: the emulator's mutex is never held across the backend's wait();
  * wake() is sticky, so a request made just before wait() is not lost.
@@ -12,22 +13,13 @@
 
 #include "h7emu_priv.h"
 
-/* Records handled in a row before a due pass gets its turn. */
-#define DRAIN_MAX	64
-
 int h7emu_run(struct h7emu *e)
 {
 	struct h7emu_backend *be = e->be;
-	u64 period, next, now;
 	struct h7emu_xfer x;
-	unsigned int drained = 0;
-	bool gated, stepping;
+	u64 now, deadline;
 	int r = 0;
 
-	pthread_mutex_lock(&e->lock);
-	period = (u64)e->cfg.pass_us * 1000;
-	pthread_mutex_unlock(&e->lock);
-	next = h7emu_now_ns();
 	for (;;) {
 		pthread_mutex_lock(&e->lock);
 		if (e->stop) {
@@ -35,40 +27,31 @@ int h7emu_run(struct h7emu *e)
 			pthread_mutex_unlock(&e->lock);
 			break;
 		}
-		gated = e->paused && !e->steps;
-		stepping = e->paused && e->steps;
-		pthread_mutex_unlock(&e->lock);
-
 		now = h7emu_now_ns();
-		/* Drain queued transfers first: they happened before now. */
-		if ((drained && drained < DRAIN_MAX) || stepping)
-			r = be->ops->wait(be, 0, &x);
-		else
-			r = be->ops->wait(be, gated ? now + 1000000000ull : next,
-					  &x);
-		if (r < 0)
-			break;
-		drained = r == 1 ? drained + 1 : 0;
-
-		pthread_mutex_lock(&e->lock);
-		if (r == 1)
-			h7emu__h7c_xfer(e, &x);
-		now = h7emu_now_ns();
-		if (drained && drained < DRAIN_MAX) {
-			/* more may be queued: look before the pass */
-		} else if (e->paused) {
+		if (e->paused) {
 			if (e->steps) {
 				e->steps--;
 				h7emu__h7c_pass(e, now);
 			}
-		} else if (now >= next) {
-			h7emu__h7c_pass(e, now);
-			next += period;
-			if (next <= now)
-				next = now + period;
+			deadline = e->steps ? 0 : now + 1000000000ull;
+		} else {
+			h7emu__h7c_advance(e, now);
+			deadline = h7emu__h7c_next_ns(e);
 		}
 		pthread_cond_broadcast(&e->changed);
 		pthread_mutex_unlock(&e->lock);
+
+		/* One record at a time: its wake-up pass comes before the
+		 * next record is looked at, as on the H7. */
+		r = be->ops->wait(be, deadline, &x);
+		if (r < 0)
+			break;
+		if (r == 1) {
+			pthread_mutex_lock(&e->lock);
+			h7emu__h7c_xfer(e, &x);
+			pthread_cond_broadcast(&e->changed);
+			pthread_mutex_unlock(&e->lock);
+		}
 	}
 	return r < 0 ? r : 0;
 }

@@ -44,6 +44,7 @@ static const struct setting settings[] = {
 	CFG("uid", K_UID, uid, 0),
 	CFG("boot-m4", K_M4, m4, 0),
 	CFG("pass-us", K_U32, pass_us, 10000000),
+	CFG("tick-only", K_FLAG, tick_only, 1),
 	CFG("m4-slots", K_U32, m4_slots, H7EMU_M4_SLOTS_MAX),
 	CFG("seed", K_U64, seed, 0),
 	CFG("traffic-rate", K_U32, traffic.rate, 100000),

@@ -67,6 +67,8 @@ struct sim_board {
 	int bus_num;
 	wait_queue_head_t wire_wq;	/* wire-time waits; woken at teardown */
 	bool dying;			/* teardown: end wire-time waits now */
+	u32 delay_us;			/* M4RPC_SIM_IOC_SET_DELAY; READ_ONCE */
+	u32 jitter_us;
 
 	/* sim_irq.c; the fields below irq_lock are protected by it */
 	struct fwnode_handle *fwnode;

@@ -53,6 +53,8 @@ static void sim_slave_reset(struct sim_board *b)
 	sim_slave_default_idle(b->idle_frame);
 	b->q_head = 0;
 	WRITE_ONCE(b->q_count, 0);
+	WRITE_ONCE(b->delay_us, 0);
+	WRITE_ONCE(b->jitter_us, 0);
 }
 
 static void sim_slave_queue_push(struct sim_board *b,
@@ -321,6 +323,24 @@ static long sim_slave_ioctl_info(struct sim_board *b, void __user *argp)
 	return 0;
 }
 
+static long sim_slave_ioctl_delay(struct sim_board *b, void __user *argp)
+{
+	struct m4rpc_sim_delay d;
+
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if (d.flags || d.reserved || d.delay_us > M4RPC_SIM_DELAY_MAX_US ||
+	    d.jitter_us > M4RPC_SIM_DELAY_MAX_US - d.delay_us)
+		return -EINVAL;
+
+	/* Read without the lock by transfer_one(); a torn pair is harmless. */
+	mutex_lock(&b->lock);
+	WRITE_ONCE(b->delay_us, d.delay_us);
+	WRITE_ONCE(b->jitter_us, d.jitter_us);
+	mutex_unlock(&b->lock);
+	return 0;
+}
+
 static long sim_slave_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -336,6 +356,8 @@ static long sim_slave_ioctl(struct file *file, unsigned int cmd,
 		return sim_slave_ioctl_nirq(b, argp);
 	case M4RPC_SIM_IOC_INFO:
 		return sim_slave_ioctl_info(b, argp);
+	case M4RPC_SIM_IOC_SET_DELAY:
+		return sim_slave_ioctl_delay(b, argp);
 	default:
 		return -ENOTTY;
 	}

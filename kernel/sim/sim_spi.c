@@ -18,12 +18,17 @@
  * or a spi_sync() caller), so it sleeps, interruptibly: a signal to a
  * spi_sync() caller, or the board going away, ends the wait early and the
  * transfer completes at once (its bytes were exchanged when it started).
+ *
+ * Late Linux (M4RPC_SIM_IOC_SET_DELAY): before the transfer starts, the same
+ * kind of wait for the board's delay plus a random part of its jitter, cut
+ * short the same way; then the transfer goes on as usual.
  */
 #include <linux/hrtimer.h>
 #include <linux/irq.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/platform_device.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/spi/spi.h>
@@ -31,10 +36,9 @@
 #include "m4rpc_compat.h"
 #include "sim.h"
 
-static void sim_spi_wire_wait(struct sim_board *b, unsigned int len,
-			      u32 speed_hz)
+/* Sleep @ns, interruptibly: a signal or the board's teardown ends it. */
+static void sim_spi_sleep(struct sim_board *b, u64 ns)
 {
-	u64 ns = div_u64((u64)len * 8 * NSEC_PER_SEC, speed_hz);
 	ktime_t until = ktime_add_ns(ktime_get(), ns);
 	DEFINE_WAIT(wait);
 
@@ -46,6 +50,24 @@ static void sim_spi_wire_wait(struct sim_board *b, unsigned int len,
 		schedule_hrtimeout_range(&until, 0, HRTIMER_MODE_ABS);
 	}
 	finish_wait(&b->wire_wq, &wait);
+}
+
+static void sim_spi_wire_wait(struct sim_board *b, unsigned int len,
+			      u32 speed_hz)
+{
+	sim_spi_sleep(b, div_u64((u64)len * 8 * NSEC_PER_SEC, speed_hz));
+}
+
+/* The board's delay before a transfer: at most 2 s even if torn. */
+static void sim_spi_delay(struct sim_board *b)
+{
+	u32 us = READ_ONCE(b->delay_us);
+	u32 jitter = READ_ONCE(b->jitter_us);
+
+	if (jitter)
+		us += get_random_u32() % (jitter + 1);
+	if (us)
+		sim_spi_sleep(b, (u64)us * NSEC_PER_USEC);
 }
 
 static int sim_spi_transfer_one(struct spi_controller *ctlr,
@@ -65,6 +87,7 @@ static int sim_spi_transfer_one(struct spi_controller *ctlr,
 	speed_hz = clamp(speed_hz, SIM_MIN_SPEED_HZ, b->max_speed_hz);
 	x->effective_speed_hz = speed_hz;
 
+	sim_spi_delay(b);
 	m4rpc_sim_slave_xfer_begin(b, x, speed_hz);
 	if (READ_ONCE(m4rpc_sim_wire_time))
 		sim_spi_wire_wait(b, x->len, speed_hz);

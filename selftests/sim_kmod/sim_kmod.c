@@ -472,6 +472,99 @@ TEST_F(sim, spidev_armed_then_idle)
 	EXPECT_EQ(0ULL, info.transfers);
 }
 
+static int delay_ioctl(int fd, void *arg)
+{
+	return ioctl(fd, M4RPC_SIM_IOC_SET_DELAY, arg) ? errno : 0;
+}
+
+static int slave_delay(int fd, __u32 delay_us, __u32 jitter_us)
+{
+	struct m4rpc_sim_delay d = { .delay_us = delay_us,
+				     .jitter_us = jitter_us };
+
+	return delay_ioctl(fd, &d);
+}
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Late Linux on purpose: with a delay set, a transfer starts (start_ns)
+ * at least that long after the caller asked for it; with jitter, no more
+ * than delay + jitter later (plus scheduling slack); 0 restores; out of
+ * range is refused; closing the slave forgets it.
+ */
+TEST_F(sim, transfer_delay)
+{
+	struct m4rpc_sim_delay d;
+	unsigned char tx[FRAME], rx[FRAME];
+	struct m4rpc_sim_xfer rec;
+	unsigned long long before, after;
+	int slave = self->slave[0], spi, i;
+
+	spi = self->spi[0] = spidev_bind_open(self->info[0].bus_num);
+	ASSERT_LE(0, spi) TH_LOG("spidev: %s", strerror(-spi));
+	fill(tx, FRAME, 9);
+
+	EXPECT_EQ(EINVAL, slave_delay(slave, M4RPC_SIM_DELAY_MAX_US + 1, 0));
+	EXPECT_EQ(EINVAL, slave_delay(slave, M4RPC_SIM_DELAY_MAX_US, 1));
+	EXPECT_EQ(EINVAL, slave_delay(slave, 0, M4RPC_SIM_DELAY_MAX_US + 1));
+	memset(&d, 0, sizeof(d));
+	d.flags = 1;
+	EXPECT_EQ(EINVAL, delay_ioctl(slave, &d));
+	d.flags = 0;
+	d.reserved = 1;
+	EXPECT_EQ(EINVAL, delay_ioctl(slave, &d));
+	EXPECT_EQ(EFAULT, delay_ioctl(slave, bad_address()));
+
+	/* 50 ms fixed: every start at least 50 ms after the call. */
+	ASSERT_EQ(0, slave_delay(slave, 50000, 0));
+	for (i = 0; i < 3; i++) {
+		before = mono_ns();
+		ASSERT_EQ(0, spi_xfer(spi, tx, rx, FRAME, 0));
+		after = mono_ns();
+		ASSERT_EQ(RECSZ, read(slave, &rec, sizeof(rec)));
+		EXPECT_LE(before + 50000000ULL, rec.start_ns);
+		EXPECT_LE(rec.end_ns, after);
+		EXPECT_LE(before + 50000000ULL, after);
+	}
+
+	/* 10 ms plus up to 20 ms of jitter. */
+	ASSERT_EQ(0, slave_delay(slave, 10000, 20000));
+	for (i = 0; i < 5; i++) {
+		before = mono_ns();
+		ASSERT_EQ(0, spi_xfer(spi, tx, rx, FRAME, 0));
+		ASSERT_EQ(RECSZ, read(slave, &rec, sizeof(rec)));
+		EXPECT_LE(before + 10000000ULL, rec.start_ns);
+		/* 30 ms at most, and a generous second for the VM. */
+		EXPECT_GT(before + 30000000ULL + 1000000000ULL, rec.start_ns);
+	}
+
+	/* 0 restores: far less than the 50 ms above. */
+	ASSERT_EQ(0, slave_delay(slave, 0, 0));
+	before = mono_ns();
+	ASSERT_EQ(0, spi_xfer(spi, tx, rx, FRAME, 0));
+	ASSERT_EQ(RECSZ, read(slave, &rec, sizeof(rec)));
+	EXPECT_GT(before + 50000000ULL, rec.start_ns)
+		TH_LOG("start %llu ms after the call",
+		       (rec.start_ns - before) / 1000000ULL);
+
+	/* A new slave starts without a delay. */
+	ASSERT_EQ(0, slave_delay(slave, 500000, 0));
+	close(slave);
+	self->slave[0] = slave = slave_open(0, 0);
+	ASSERT_LE(0, slave);
+	before = mono_ns();
+	ASSERT_EQ(0, spi_xfer(spi, tx, rx, FRAME, 0));
+	ASSERT_EQ(RECSZ, read(slave, &rec, sizeof(rec)));
+	EXPECT_GT(before + 500000000ULL, rec.start_ns);
+}
+
 /* Transfers that are not 256 bytes, and what an absent slave answers. */
 TEST_F(sim, odd_lengths_and_unattached)
 {

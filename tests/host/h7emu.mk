@@ -3,7 +3,8 @@
 # emulator compiled again with them (H7EMU_SAN_LIB, emu/emu.mk).
 # test_h7emu_run, the one that runs the emulator in a thread, is also built
 # with ThreadSanitizer as test_h7emu_run_tsan.
-H7EMU_TEST_NAMES := test_h7emu_h7 test_h7emu_m4 test_h7emu_fault test_h7emu_run
+H7EMU_TEST_NAMES := test_h7emu_h7 test_h7emu_m4 test_h7emu_fault test_h7emu_run \
+	test_h7emu_wake
 H7EMU_TESTS := $(addprefix $(B)/tests/,$(H7EMU_TEST_NAMES))
 
 # The harness, h7emu.h, and msgpack-c to decode what the M4 sends.

@@ -43,7 +43,10 @@ static void usage(FILE *f)
 "                         (M4 absent), 0 M4 runs without RPC, 1 M4 runs with\n"
 "                         RPC (default). UI messages to an M4 without RPC\n"
 "                         are dropped\n"
-"      --pass-us N        H7 main-loop pass period, microseconds (default 1000)\n"
+"      --pass-us N        H7 main-loop tick, microseconds (default 1000); passes\n"
+"                         also run after every transfer and M4 message\n"
+"      --tick-only        passes on the tick alone, no wake-ups (the\n"
+"                         emulator's timing before it followed the spec)\n"
 "      --m4-slots N       rpmsg buffers from the H7 to the M4, 1..64 (16)\n"
 "      --seed N           seed of every fault's random draws (default 1)\n"
 "\n"
@@ -100,6 +103,7 @@ static const struct option options[] = {
 	{ "uid", required_argument, NULL, O_SET },
 	{ "boot-m4", required_argument, NULL, O_SET },
 	{ "pass-us", required_argument, NULL, O_SET },
+	{ "tick-only", no_argument, NULL, O_SET },
 	{ "m4-slots", required_argument, NULL, O_SET },
 	{ "seed", required_argument, NULL, O_SET },
 	{ "traffic-rate", required_argument, NULL, O_SET },

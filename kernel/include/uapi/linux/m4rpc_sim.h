@@ -55,6 +55,17 @@
  * the thread clocking the transfer gets a signal or the module is unloading.
  * Clocks under 100 kHz are refused (EINVAL, from the SPI core), and so are
  * transfers over 64 KiB (EMSGSIZE), which bounds a transfer to about 5 s.
+ *
+ * Late Linux: M4RPC_SIM_IOC_SET_DELAY makes every transfer of the board wait
+ * before it starts, as on a loaded system: delay_us, plus a pseudo-random
+ * 0..jitter_us (uniform, drawn per transfer). The wait comes before chip
+ * select is asserted, so a record's start_ns is taken after it. It ends
+ * early, and the transfer goes on at once, when the thread clocking the
+ * transfer gets a signal or the module is unloading. delay_us + jitter_us
+ * may be at most M4RPC_SIM_DELAY_MAX_US (1 s); more, unknown flags or a
+ * non-zero reserved field: EINVAL. All zeros (the default) means no wait;
+ * closing the slave device sets it back to zero. A transfer already
+ * waiting keeps the delay it started with.
  */
 #ifndef _UAPI_LINUX_M4RPC_SIM_H
 #define _UAPI_LINUX_M4RPC_SIM_H
@@ -127,10 +138,21 @@ struct m4rpc_sim_info {
 	__u64 reserved[4];
 };
 
+/* M4RPC_SIM_IOC_SET_DELAY */
+#define M4RPC_SIM_DELAY_MAX_US	1000000U	/* delay_us + jitter_us */
+
+struct m4rpc_sim_delay {
+	__u32 delay_us;		/* fixed wait before each transfer */
+	__u32 jitter_us;	/* plus a random 0..jitter_us */
+	__u32 flags;		/* must be 0 */
+	__u32 reserved;		/* must be 0 */
+};
+
 #define M4RPC_SIM_IOC_MAGIC	0xb8
 #define M4RPC_SIM_IOC_ARM	_IOW(M4RPC_SIM_IOC_MAGIC, 1, struct m4rpc_sim_arm)
 #define M4RPC_SIM_IOC_SET_IDLE	_IOW(M4RPC_SIM_IOC_MAGIC, 2, struct m4rpc_sim_arm)
 #define M4RPC_SIM_IOC_SET_NIRQ	_IOW(M4RPC_SIM_IOC_MAGIC, 3, struct m4rpc_sim_nirq)
 #define M4RPC_SIM_IOC_INFO	_IOR(M4RPC_SIM_IOC_MAGIC, 4, struct m4rpc_sim_info)
+#define M4RPC_SIM_IOC_SET_DELAY	_IOW(M4RPC_SIM_IOC_MAGIC, 5, struct m4rpc_sim_delay)
 
 #endif /* _UAPI_LINUX_M4RPC_SIM_H */
