@@ -53,6 +53,7 @@ obj-cflags = $(foreach f,$(basename $(1)),$(eval OBJ_CFLAGS_$(f) += $$($(strip $
 # Filled by the fragments.
 HOST_TESTS :=		# host unit test binaries (TAP on stdout)
 VM_TESTS :=		# selftest binaries run inside the VM, in this order
+VM_SOAKS :=		# ... and the longer ones that targets of their own run
 TOOLS :=		# programs under build/tools
 LIBS :=			# libraries under build/lib
 
@@ -90,7 +91,7 @@ $(eval $(call compile-flavour,obj-tsan,TSAN_CFLAGS))
 -include $(shell find $(B)/obj $(B)/obj-san $(B)/obj-tsan -name '*.d' 2>/dev/null)
 
 all: modules userspace
-userspace: $(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS)
+userspace: $(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS) $(VM_SOAKS)
 
 clean:
 	rm -rf $(B)

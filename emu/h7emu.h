@@ -254,6 +254,12 @@ struct h7emu_backend *h7emu_dev_open(unsigned int board);
 struct m4rpc_sim_info;
 /* M4RPC_SIM_IOC_INFO of a backend from h7emu_dev_open(). */
 int h7emu_dev_info(struct h7emu_backend *be, struct m4rpc_sim_info *info);
+/*
+ * Make Linux late (M4RPC_SIM_IOC_SET_DELAY): every transfer of the board
+ * waits @delay_us plus a random 0..@jitter_us before it starts. 0, 0: none.
+ */
+int h7emu_dev_set_delay(struct h7emu_backend *be, uint32_t delay_us,
+			uint32_t jitter_us);
 
 /* The loopback master: the test is the master, in the same process. */
 struct h7emu_backend *h7emu_loopback_new(void);

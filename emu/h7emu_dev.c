@@ -170,3 +170,16 @@ int h7emu_dev_info(struct h7emu_backend *be, struct m4rpc_sim_info *info)
 		return -ENODEV;
 	return ioctl(to_dev(be)->fd, M4RPC_SIM_IOC_INFO, info) ? -errno : 0;
 }
+
+int h7emu_dev_set_delay(struct h7emu_backend *be, uint32_t delay_us,
+			uint32_t jitter_us)
+{
+	struct m4rpc_sim_delay d = {
+		.delay_us = delay_us,
+		.jitter_us = jitter_us,
+	};
+
+	if (be->ops != &dev_ops)
+		return -ENODEV;
+	return ioctl(to_dev(be)->fd, M4RPC_SIM_IOC_SET_DELAY, &d) ? -errno : 0;
+}

@@ -94,11 +94,17 @@ static enum m4rpc_reasm_event m4rpc_reasm_done(struct m4rpc_reasm *r,
 	return M4RPC_REASM_NONE;
 }
 
-/* What follows a held message decides: @b starts a message, or not. */
-static enum m4rpc_reasm_event m4rpc_reasm_follow(struct m4rpc_reasm *r, u8 b,
+/*
+ * What follows a held message decides, once M4RPC_REASM_FOLLOW bytes of it
+ * (or a whole head) are there: a valid message head (@head 1, or 0 when the
+ * head is longer than that), or not (@head < 0). The follower's bytes stay
+ * behind it in the buffer, to be scanned as usual.
+ */
+static enum m4rpc_reasm_event m4rpc_reasm_follow(struct m4rpc_reasm *r,
+						 int head,
 						 struct m4rpc_reasm_out *out)
 {
-	if (m4rpc_mp_rpc_can_start(b))
+	if (head >= 0)
 		return m4rpc_reasm_emit(r, out);
 	out->data = r->buf + r->start;
 	out->len = r->cand;
@@ -123,6 +129,8 @@ enum m4rpc_reasm_event m4rpc_reasm_drained(struct m4rpc_reasm *r,
 		return m4rpc_reasm_emit(r, out);
 	if (!r->open)
 		return M4RPC_REASM_NONE;
+	/* Its head tells whose it was; the bytes stay until the next feed. */
+	out->data = r->dropping ? NULL : r->buf + r->start;
 	out->len = r->dropping ? r->dropped : r->cand;
 	r->cuts++;
 	r->lost_bytes += out->len;
@@ -258,6 +266,21 @@ enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
 	out->data = NULL;
 	out->len = 0;
 	for (;;) {
+		if (r->held) {
+			/* Its follower: replayed bytes, then input behind them. */
+			size_t fs = r->start + r->cand;
+			int h = m4rpc_mp_rpc_head_check(r->buf + fs, r->end - fs);
+
+			if (h == 0 && r->end - fs < M4RPC_REASM_FOLLOW) {
+				if (*used == len)
+					return M4RPC_REASM_NONE;  /* wait for more */
+				if (r->end == r->cap)
+					return m4rpc_reasm_follow(r, 0, out);
+				r->buf[r->end++] = data[(*used)++];
+				continue;
+			}
+			return m4rpc_reasm_follow(r, h, out);
+		}
 		if (r->start + r->cand < r->end) {
 			src = r->buf + r->start + r->cand;
 			n = r->end - r->start - r->cand;
@@ -270,10 +293,6 @@ enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
 			return M4RPC_REASM_NONE;
 		}
 
-		if (r->held) {
-			/* Its follower is the next byte, replayed or input. */
-			return m4rpc_reasm_follow(r, src[0], out);
-		}
 		if (!r->open) {
 			/* A run of bytes that cannot start a message: raw. */
 			for (k = 0; k < n && !m4rpc_mp_rpc_can_start(src[k]); k++)

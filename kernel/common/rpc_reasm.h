@@ -29,17 +29,20 @@
  *    the open candidate and the bytes waiting to be scanned again;
  *  - possible holes (the H7 drops bytes silently, docs/x8h7-link.md):
  *    after m4rpc_reasm_hole_possible(), the open candidate is suspect.
- *    When it completes it is held until what follows it is known: the
- *    start of a message (0x93, 0x94) or the stream going idle
- *    (m4rpc_reasm_drained()) deliver it (M4RPC_REASM_MSG); any other byte
+ *    When it completes it is held until what follows it is known: a valid
+ *    message head (m4rpc_mp_rpc_head_check() over up to
+ *    M4RPC_REASM_FOLLOW bytes) or the stream going idle
+ *    (m4rpc_reasm_drained()) deliver it (M4RPC_REASM_MSG); anything else
  *    means it was completed with bytes from behind a hole, and it is
  *    dropped (M4RPC_REASM_SUSPECT, out: its bytes, for the caller to tell
  *    whom it was for). Cost: an intact message followed at once by raw
  *    bytes is dropped too. Blind spot: bytes lost from inside a message
- *    that is completed, by chance, just before a message start;
+ *    that is completed, by chance, just before bytes that read as a
+ *    message head;
  *  - cut: a candidate still open when the stream goes idle
- *    (m4rpc_reasm_drained()) lost its end: dropped (M4RPC_REASM_CUT), so
- *    that it never swallows the next message.
+ *    (m4rpc_reasm_drained()) lost its end: dropped (M4RPC_REASM_CUT, out:
+ *    its bytes so far, data NULL when it was oversize), so that it never
+ *    swallows the next message.
  *
  * Usage:
  *
@@ -61,6 +64,9 @@
 #include "m4rpc_types.h"
 #include "mpack_scan.h"
 
+/* Bytes of what follows a held message that decide on it. */
+#define M4RPC_REASM_FOLLOW	8
+
 /* m4rpc_reasm_feed() results */
 enum m4rpc_reasm_event {
 	M4RPC_REASM_NONE,		/* all input taken, nothing more to report */
@@ -68,7 +74,7 @@ enum m4rpc_reasm_event {
 	M4RPC_REASM_RAW,		/* out: raw bytes (one or more) */
 	M4RPC_REASM_OVERSIZE,	/* a message was dropped; out.len its length */
 	M4RPC_REASM_SUSPECT,	/* out: a message that may span a hole, dropped */
-	M4RPC_REASM_CUT,	/* a message without its end; out.len its bytes */
+	M4RPC_REASM_CUT,	/* a message without its end: out, its bytes */
 };
 
 struct m4rpc_reasm_out {
@@ -126,7 +132,7 @@ enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
  */
 size_t m4rpc_reasm_reset(struct m4rpc_reasm *r);
 
-/* A hole may be here (link.h, ui_frame_end): see "possible holes". */
+/* A hole may be here (link.h, ui_mark): see "possible holes". */
 void m4rpc_reasm_hole_possible(struct m4rpc_reasm *r);
 
 /*

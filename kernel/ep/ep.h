@@ -251,7 +251,8 @@ struct ep_binding *m4rpc_ep_binding_find(struct m4rpc_ep *ep, const u8 *name,
 void m4rpc_ep_session_unbind_all(struct m4rpc_ep *ep, struct ep_session *sess);
 void m4rpc_ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess);
 void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep);
-void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len);
+void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len,
+			    bool cut);
 
 /* ep_rx.c */
 extern const struct m4rpc_link_ops m4rpc_ep_link_ops;

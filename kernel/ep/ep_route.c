@@ -325,19 +325,25 @@ void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep)
 }
 
 /*
- * A message from the M4 that may span a hole in the stream was dropped
- * (kernel/common/rpc_reasm.h, "possible holes"). Its head came before the
+ * A message from the M4 that may span a hole in the stream (or, @cut, that
+ * lost its end) was dropped (kernel/common/rpc_reasm.h). Its head came before the
  * hole: a response tells whose call it answered, and that caller hears of
  * it at once rather than at its timeout.
  */
-void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len)
+void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len,
+			    bool cut)
 {
 	struct ep_call *call;
 	u32 msgid;
 
 	mutex_lock(&ep->lock);
-	ep->stats.rx_suspect++;
-	if (m4rpc_mp_rpc_head_msgid(data, len, &msgid) ==
+	if (cut) {
+		ep->stats.rx_cut++;
+		ep->stats.rx_lost_bytes += len;
+	} else {
+		ep->stats.rx_suspect++;
+	}
+	if (data && m4rpc_mp_rpc_head_msgid(data, len, &msgid) ==
 	    M4RPC_MP_RPC_RESPONSE) {
 		call = xa_load(&ep->calls, msgid);
 		if (call)

@@ -38,24 +38,17 @@ void m4rpc_ep_raw_deliver(struct m4rpc_ep *ep, const u8 *data, size_t len)
 static void ep_reasm_event(struct m4rpc_ep *ep, enum m4rpc_reasm_event ev,
 			   const struct m4rpc_reasm_out *out)
 {
-	if (ev == M4RPC_REASM_SUSPECT) {
-		m4rpc_ep_route_damaged(ep, out->data, out->len);
+	if (ev == M4RPC_REASM_OVERSIZE) {
+		mutex_lock(&ep->lock);
+		ep->stats.rx_oversize++;
+		mutex_unlock(&ep->lock);
 		return;
 	}
-	mutex_lock(&ep->lock);
-	switch (ev) {
-	case M4RPC_REASM_OVERSIZE:
-		ep->stats.rx_oversize++;
-		break;
-	case M4RPC_REASM_CUT:
-		ep->stats.rx_cut++;
-		ep->stats.rx_lost_bytes += out->len;
-		break;
-	default:	/* messages and raw bytes are the caller's */
-		WARN_ON_ONCE(1);
-		break;
-	}
-	mutex_unlock(&ep->lock);
+	/* Messages and raw bytes are the caller's. */
+	if (WARN_ON_ONCE(ev != M4RPC_REASM_SUSPECT && ev != M4RPC_REASM_CUT))
+		return;
+	m4rpc_ep_route_damaged(ep, out->data, out->len,
+			       ev == M4RPC_REASM_CUT);
 }
 
 static int ep_ui_rx(void *priv, const u8 *data, size_t len)
@@ -90,7 +83,7 @@ static int ep_ui_rx(void *priv, const u8 *data, size_t len)
  * message being reassembled becomes suspect; where its ring was empty, a
  * message held for its follower is whole and one still open lost its end.
  */
-static void ep_ui_frame_end(void *priv, bool hole, bool drained)
+static void ep_ui_mark(void *priv, bool hole, bool drained)
 {
 	struct m4rpc_ep *ep = priv;
 	struct m4rpc_reasm_out out;
@@ -152,6 +145,6 @@ const struct m4rpc_link_ops m4rpc_ep_link_ops = {
 	.ui_tx_pull	= m4rpc_ep_tx_pull,
 	.ui_rx		= ep_ui_rx,
 	.ui_lost	= ep_ui_lost,
-	.ui_frame_end	= ep_ui_frame_end,
+	.ui_mark	= ep_ui_mark,
 	.state		= ep_link_state,
 };

@@ -100,15 +100,16 @@ struct m4rpc_link_ops {
 	/* Bytes of the M4-to-Linux UI stream were lost at this point. */
 	void (*ui_lost)(void *priv);
 	/*
-	 * Optional. The UI bytes of one H7 frame were all handed to ui_rx():
-	 * @hole_possible, the frame had no room for a whole chunk any more
-	 * (over 124 subframe bytes), so the H7 may have dropped the next
-	 * chunk, silently, while the frame waited for the link; @drained, its
-	 * last UI chunk was shorter than a whole one (128), so the H7's ring
-	 * was empty after it: the M4 had sent nothing more by then, and a
-	 * message still open here has lost bytes.
+	 * Optional. What the H7's frames say of this point of the UI stream
+	 * (between two UI chunks of a frame, or after a frame's last one):
+	 * @hole_possible, the frame held over 124 subframe bytes here, no
+	 * room for a whole chunk, so the H7 may have dropped one here,
+	 * silently (a smaller one may follow it in the same frame);
+	 * @drained, the frame's last UI chunk was shorter than a whole one
+	 * (128), so the H7's ring was empty after it: the M4 had sent
+	 * nothing more by then, and a message still open here has lost bytes.
 	 */
-	void (*ui_frame_end)(void *priv, bool hole_possible, bool drained);
+	void (*ui_mark)(void *priv, bool hole_possible, bool drained);
 	/* A link event; @m4_state is the current BOOT_M4 value. */
 	void (*state)(void *priv, enum m4rpc_link_event ev, int m4_state);
 };

@@ -124,12 +124,12 @@ void m4rpc_link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len)
 		link_stat_add(link, LINK_STAT_rx_ui_bytes, len);
 }
 
-void m4rpc_link_client_frame_end(struct m4rpc_link *link, bool hole,
-				 bool drained)
+void m4rpc_link_client_mark(struct m4rpc_link *link, bool hole,
+			    bool drained)
 {
 	mutex_lock(&link->client_lock);
-	if (link->ops && link->ops->ui_frame_end)
-		link->ops->ui_frame_end(link->client_priv, hole, drained);
+	if (link->ops && link->ops->ui_mark)
+		link->ops->ui_mark(link->client_priv, hole, drained);
 	mutex_unlock(&link->client_lock);
 }
 

@@ -162,7 +162,7 @@ static void link_io_reject(struct m4rpc_link *link, enum x8h7_reject r)
 }
 
 /*
- * What the frame says of the stream's next bytes (link.h, ui_frame_end):
+ * What the frame says of the stream's next bytes (link.h, ui_mark):
  * the H7 takes a chunk of up to X8H7_UI_CHUNK_MAX bytes only when
  * size + chunk <= 252, and drops it silently otherwise.
  */
@@ -175,7 +175,7 @@ static void link_io_ui_end(struct m4rpc_link *link, unsigned int size,
 
 	if (hole)
 		link_stat_inc(link, LINK_STAT_hole_suspects);
-	m4rpc_link_client_frame_end(link, hole, drained);
+	m4rpc_link_client_mark(link, hole, drained);
 	/* Not drained: the worker tells the client when the line is quiet. */
 	link->ws.idle_pending = !drained;
 	link->ws.read_empty = false;
@@ -189,6 +189,7 @@ static bool link_io_parse(struct m4rpc_link *link)
 	struct x8h7_parser p;
 	enum x8h7_reject r;
 	int ui_last = -1;	/* the last UI chunk's length */
+	unsigned int at = 0;	/* subframe bytes before this one */
 
 	r = x8h7_parse_begin(&p, link->rx_buf, X8H7_PARSE_STRICT);
 	if (r != X8H7_OK) {
@@ -207,10 +208,17 @@ static bool link_io_parse(struct m4rpc_link *link)
 			link_stat_inc(link, LINK_STAT_truncated);
 		switch (sf.periph) {
 		case X8H7_PERIPH_UI:
+			/* A bigger chunk may have been dropped before it. */
+			if (at > X8H7_PAYLOAD_MAX - X8H7_UI_CHUNK_MAX) {
+				link_stat_inc(link, LINK_STAT_hole_suspects);
+				m4rpc_link_client_mark(link, true, false);
+			}
 			if (sf.carried)
 				m4rpc_link_client_rx(link, sf.data, sf.carried);
-			if (sf.truncated)
+			if (sf.truncated) {
+				link_stat_inc(link, LINK_STAT_truncated_ui);
 				m4rpc_link_client_lost(link);
+			}
 			ui_last = sf.len;
 			break;
 		case X8H7_PERIPH_H7:
@@ -225,6 +233,7 @@ static bool link_io_parse(struct m4rpc_link *link)
 			link_stat_inc(link, LINK_STAT_unknown_subframes);
 			break;
 		}
+		at += X8H7_SUB_HDR_LEN + sf.len;
 	}
 	if (ui_last >= 0)
 		link_io_ui_end(link, p.size, ui_last);

@@ -130,10 +130,13 @@ extern unsigned int m4rpc_param_poll_ms;
 /*
  * The H7 runs a pass of its loop at least every millisecond and then moves
  * what its ring holds into a frame it announces: when a frame with UI data
- * was read and the line stayed quiet this long after it, the ring was empty,
- * and the client hears that the stream is idle (ui_frame_end, drained).
+ * was read and the line stayed quiet long after it, the ring was empty, and
+ * the client hears that the stream is idle (ui_mark, drained). "Long"
+ * is far more than a pass, for an H7 (or an emulator of it on a loaded
+ * host) that is late; only a message that ends exactly with a whole chunk
+ * after a possible hole waits for it.
  */
-#define LINK_IDLE_JIFFIES	(msecs_to_jiffies(2) + 1)
+#define LINK_IDLE_JIFFIES	(msecs_to_jiffies(100) + 1)
 
 enum link_nirq_mode {
 	LINK_NIRQ_LEVEL,
@@ -185,6 +188,7 @@ enum link_stat {
 	LINK_STAT_reject_size,		/* rejected: size > 256 */
 	LINK_STAT_reject_subframe,	/* rejected: a subframe runs past size */
 	LINK_STAT_truncated,		/* truncated last subframes (off-by-4) */
+	LINK_STAT_truncated_ui,		/* ... of them UI data: stream holes */
 	LINK_STAT_ui_lost,		/* UI losses reported to the client */
 	LINK_STAT_hole_suspects,	/* frames after which a hole may be */
 	LINK_STAT_resyncs,		/* resynchronisations */
@@ -207,6 +211,7 @@ struct link_ws {
 	unsigned long busy_since;
 	/* Edge mode: waiting for the edge after a loaded frame. */
 	bool loaded;
+	bool probing;		/* ... or after a frame found without one */
 	unsigned long loaded_deadline;
 	/* The BOOT_M4 reply of our last loaded frame is expected. */
 	bool boot_wait;
@@ -333,8 +338,8 @@ int m4rpc_link_h7_refresh(struct m4rpc_link *link);
 int m4rpc_link_client_pull(struct m4rpc_link *link, u8 *buf, size_t room);
 void m4rpc_link_client_rx(struct m4rpc_link *link, const u8 *data, size_t len);
 void m4rpc_link_client_lost(struct m4rpc_link *link);
-void m4rpc_link_client_frame_end(struct m4rpc_link *link, bool hole,
-				 bool drained);
+void m4rpc_link_client_mark(struct m4rpc_link *link, bool hole,
+			    bool drained);
 void m4rpc_link_client_event(struct m4rpc_link *link, enum m4rpc_link_event ev);
 void m4rpc_link_client_down(struct m4rpc_link *link);
 

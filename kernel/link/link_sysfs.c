@@ -116,6 +116,7 @@ LINK_STAT_ATTR(reject_csum);
 LINK_STAT_ATTR(reject_size);
 LINK_STAT_ATTR(reject_subframe);
 LINK_STAT_ATTR(truncated);
+LINK_STAT_ATTR(truncated_ui);
 LINK_STAT_ATTR(ui_lost);
 LINK_STAT_ATTR(hole_suspects);
 LINK_STAT_ATTR(resyncs);
@@ -149,6 +150,7 @@ static struct attribute *link_attrs[] = {
 	&link_stat_attr_reject_size.attr.attr,
 	&link_stat_attr_reject_subframe.attr.attr,
 	&link_stat_attr_truncated.attr.attr,
+	&link_stat_attr_truncated_ui.attr.attr,
 	&link_stat_attr_ui_lost.attr.attr,
 	&link_stat_attr_hole_suspects.attr.attr,
 	&link_stat_attr_resyncs.attr.attr,

@@ -131,11 +131,28 @@ static void link_ack_timeout(struct m4rpc_link *link)
  * all. Not while the H7 may still be processing that frame (level: busy;
  * edge: no edge yet), which has deadlines of its own.
  */
+/*
+ * When the BOOT_M4 reply of our last loaded frame counts as missing. The
+ * H7 queues it while it processes our frame and swaps in the same pass:
+ * level and edge mode read that frame first, once the processing was seen.
+ * A valid frame without the reply means it was dropped for room (the
+ * pass's chunk came first): missing now, not at the deadline, as no
+ * doorbell goes while a reply is due. Poll mode cannot tell.
+ */
+static unsigned long link_boot_due(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (ws->boot_frames && !ws->boot_renew && link->mode != LINK_NIRQ_POLL)
+		return jiffies;
+	return ws->boot_deadline;
+}
+
 static void link_boot_check(struct m4rpc_link *link)
 {
 	struct link_ws *ws = &link->ws;
 
-	if (!ws->boot_wait || time_before(jiffies, ws->boot_deadline))
+	if (!ws->boot_wait || time_before(jiffies, link_boot_due(link)))
 		return;
 	if (!ws->boot_frames) {
 		link_ack_timeout(link);
@@ -282,7 +299,7 @@ static long link_level_timeout(struct m4rpc_link *link)
 		return (long)(ws->busy_since + m4rpc_link_ack_jiffies() - jiffies);
 	}
 	if (ws->boot_wait)
-		return (long)(ws->boot_deadline - jiffies);
+		return (long)(link_boot_due(link) - jiffies);
 	if (link_want(link))
 		return (long)(link_doorbell_at(link) - jiffies);
 	return MAX_SCHEDULE_TIMEOUT;
@@ -307,15 +324,27 @@ static void link_edge_after(struct m4rpc_link *link, struct link_io *io)
 static void link_edge_recover(struct m4rpc_link *link)
 {
 	struct link_ws *ws = &link->ws;
+	bool probe = ws->probing;
 	struct link_io io;
 
 	ws->credit = 0;
 	m4rpc_link_io_transfer(link, ws->synced, false, &io);
 	if (io.consumed)
 		link_stat_inc(link, LINK_STAT_missed_edges);
-	else
+	else if (!probe)
 		link_ack_timeout(link);	/* nothing there: the H7 lost it */
 	link_edge_after(link, &io);
+	/*
+	 * A frame nobody announced: the edge of the one after it may be
+	 * missing too (an echo reply follows the BOOT_M4 reply in the next
+	 * frame), so look again after ack_timeout_ms unless an edge comes;
+	 * finding nothing then is no timeout.
+	 */
+	ws->probing = io.consumed && !io.loaded;
+	if (ws->probing) {
+		ws->loaded = true;
+		ws->loaded_deadline = jiffies + m4rpc_link_ack_jiffies();
+	}
 }
 
 static void link_edge_step(struct m4rpc_link *link)
@@ -326,6 +355,7 @@ static void link_edge_step(struct m4rpc_link *link)
 	ws->credit += atomic_xchg(&link->edges, 0);
 	if (ws->credit > 0) {
 		ws->credit--;
+		ws->probing = false;
 		if (!ws->loaded) {
 			/* A re-request rides in this transfer. */
 			link_boot_check(link);
@@ -371,7 +401,7 @@ static long link_edge_timeout(struct m4rpc_link *link)
 		return max((long)(ws->loaded_deadline - jiffies),
 			   (long)(ws->next_doorbell - jiffies));
 	if (ws->boot_wait)
-		return (long)(ws->boot_deadline - jiffies);
+		return (long)(link_boot_due(link) - jiffies);
 	if (link_want(link))
 		return (long)(link_doorbell_at(link) - jiffies);
 	return MAX_SCHEDULE_TIMEOUT;
@@ -403,7 +433,7 @@ static long link_poll_timeout(struct m4rpc_link *link)
 	long t = (long)(ws->next_poll - jiffies);
 
 	if (ws->boot_wait)
-		t = min(t, (long)(ws->boot_deadline - jiffies));
+		t = min(t, (long)(link_boot_due(link) - jiffies));
 	return t;
 }
 
@@ -459,7 +489,7 @@ static void link_idle_check(struct m4rpc_link *link)
 	    !link_line_quiet(link))
 		return;
 	ws->idle_pending = false;
-	m4rpc_link_client_frame_end(link, false, true);
+	m4rpc_link_client_mark(link, false, true);
 }
 
 static long link_timeout(struct m4rpc_link *link)

@@ -805,6 +805,7 @@ TEST(drained_cuts_open)
 	ASSERT_EQ(1, l.n);
 	EXPECT_EQ((int)M4RPC_REASM_CUT, (int)l.ev[0]);
 	EXPECT_EQ(128u, l.len[0]);
+	EXPECT_EQ(0x94, l.first[0]);	/* its head: whose reply it was */
 	EXPECT_EQ(1u, r.cuts);
 	log_feed(&r, &l, b, nb);
 	ASSERT_EQ(2, l.n);
