@@ -66,6 +66,20 @@
  *   - After a link resynchronisation (an H7 reset, garbled frames) a call
  *     may never be answered: the M4 may not have got it, or its reply may
  *     have been lost (rx_lost counts such holes). Calls need a timeout.
+ *   - The H7 drops bytes of what the M4 sends, silently, when Linux reads
+ *     late. The kernel never delivers a message that may span such a hole:
+ *     it is dropped (rx_suspect: completed with bytes from behind a hole;
+ *     rx_cut: its end never came), and when it was a response whose head
+ *     still names the call, the caller gets, at once,
+ *         [1, msgid, "m4rpc: the reply was lost on the link (the H7
+ *         dropped bytes)", nil]
+ *     A reply lost whole (or its head) is not known to anyone: the call
+ *     ends at the caller's timeout. Cost: an intact message followed at
+ *     once by raw bytes (RPC.write()) is dropped too; blind spot: a hole
+ *     inside a message that is completed, by chance, just before bytes
+ *     that read as a message head. The wire window below keeps replies to
+ *     Linux's calls from making holes; only the M4's own messages and
+ *     replies longer than a frame can still meet one.
  *
  * read() returns exactly one message: a response to one of the session's
  * requests, or a request or notification from the M4 for a method the
