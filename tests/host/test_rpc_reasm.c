@@ -676,6 +676,18 @@ struct evlog {
 	u8 first[64];
 };
 
+/* Keep @ev; false when there is none (or no room). */
+static bool log_ev(struct evlog *l, enum m4rpc_reasm_event ev,
+		   const struct m4rpc_reasm_out *out)
+{
+	if (ev == M4RPC_REASM_NONE || l->n == 64)
+		return false;
+	l->ev[l->n] = ev;
+	l->len[l->n] = out->len;
+	l->first[l->n++] = out->data ? out->data[0] : 0;
+	return true;
+}
+
 static void log_feed(struct m4rpc_reasm *r, struct evlog *l, const u8 *d,
 		     size_t len)
 {
@@ -683,28 +695,18 @@ static void log_feed(struct m4rpc_reasm *r, struct evlog *l, const u8 *d,
 	enum m4rpc_reasm_event ev;
 	size_t used;
 
-	for (;;) {
+	do {
 		ev = m4rpc_reasm_feed(r, d, len, &used, &out);
 		d += used;
 		len -= used;
-		if (ev == M4RPC_REASM_NONE || l->n == 64)
-			return;
-		l->ev[l->n] = ev;
-		l->len[l->n] = out.len;
-		l->first[l->n++] = out.data ? out.data[0] : 0;
-	}
+	} while (log_ev(l, ev, &out));
 }
 
 static void log_drained(struct m4rpc_reasm *r, struct evlog *l)
 {
 	struct m4rpc_reasm_out out;
-	enum m4rpc_reasm_event ev = m4rpc_reasm_drained(r, &out);
 
-	if (ev == M4RPC_REASM_NONE || l->n == 64)
-		return;
-	l->ev[l->n] = ev;
-	l->len[l->n] = out.len;
-	l->first[l->n++] = out.data ? out.data[0] : 0;
+	log_ev(l, m4rpc_reasm_drained(r, &out), &out);
 }
 
 /* A suspect message followed by a message start is whole: delivered. */
