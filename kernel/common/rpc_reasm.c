@@ -36,6 +36,7 @@ static void m4rpc_reasm_close(struct m4rpc_reasm *r)
 	r->dropping = false;
 	r->suspect = false;
 	r->held = false;
+	r->nmarks = 0;
 	r->dropped = 0;
 	r->cand = 0;
 	if (r->start == r->end) {
@@ -84,12 +85,45 @@ static enum m4rpc_reasm_event m4rpc_reasm_emit(struct m4rpc_reasm *r,
 	return M4RPC_REASM_MSG;
 }
 
+static enum m4rpc_reasm_event m4rpc_reasm_suspect(struct m4rpc_reasm *r,
+						  struct m4rpc_reasm_out *out)
+{
+	out->data = r->buf + r->start;
+	out->len = r->cand;
+	r->start += r->cand;
+	r->suspects++;
+	m4rpc_reasm_close(r);
+	return M4RPC_REASM_SUSPECT;
+}
+
+/* Do its bytes at a possible hole read as the head of another message? */
+static bool m4rpc_reasm_head_at_mark(const struct m4rpc_reasm *r)
+{
+	const u8 *c = r->buf + r->start;
+	unsigned int i;
+	size_t m, n;
+
+	for (i = 0; i < r->nmarks; i++) {
+		m = r->marks[i];
+		if (!m || m >= r->cand)
+			continue;
+		n = r->cand - m;
+		if (n > M4RPC_REASM_FOLLOW)
+			n = M4RPC_REASM_FOLLOW;
+		if (m4rpc_mp_rpc_head_check(c + m, n) >= 0)
+			return true;
+	}
+	return false;
+}
+
 /* A complete candidate: delivered, or held while it is suspect. */
 static enum m4rpc_reasm_event m4rpc_reasm_done(struct m4rpc_reasm *r,
 					       struct m4rpc_reasm_out *out)
 {
 	if (!r->suspect)
 		return m4rpc_reasm_emit(r, out);
+	if (m4rpc_reasm_head_at_mark(r))
+		return m4rpc_reasm_suspect(r, out);
 	r->held = true;
 	return M4RPC_REASM_NONE;
 }
@@ -106,18 +140,16 @@ static enum m4rpc_reasm_event m4rpc_reasm_follow(struct m4rpc_reasm *r,
 {
 	if (head >= 0)
 		return m4rpc_reasm_emit(r, out);
-	out->data = r->buf + r->start;
-	out->len = r->cand;
-	r->start += r->cand;
-	r->suspects++;
-	m4rpc_reasm_close(r);
-	return M4RPC_REASM_SUSPECT;
+	return m4rpc_reasm_suspect(r, out);
 }
 
 void m4rpc_reasm_hole_possible(struct m4rpc_reasm *r)
 {
-	if (r->open)
-		r->suspect = true;
+	if (!r->open || r->dropping)
+		return;
+	r->suspect = true;
+	if (r->nmarks < M4RPC_REASM_MARKS)
+		r->marks[r->nmarks++] = r->cand;
 }
 
 enum m4rpc_reasm_event m4rpc_reasm_drained(struct m4rpc_reasm *r,

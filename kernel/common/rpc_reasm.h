@@ -35,10 +35,13 @@
  *    (m4rpc_reasm_drained()) deliver it (M4RPC_REASM_MSG); anything else
  *    means it was completed with bytes from behind a hole, and it is
  *    dropped (M4RPC_REASM_SUSPECT, out: its bytes, for the caller to tell
- *    whom it was for). Cost: an intact message followed at once by raw
- *    bytes is dropped too. Blind spot: bytes lost from inside a message
+ *    whom it was for). So is one whose bytes at a possible hole read as a
+ *    message head: what came after the hole was the next message, taken
+ *    for the rest of this one. Cost: an intact message followed at once by
+ *    raw bytes, or whose own bytes at a chunk boundary read as a message
+ *    head, is dropped too. Blind spot: bytes lost from inside a message
  *    that is completed, by chance, just before bytes that read as a
- *    message head;
+ *    message head, with no head at the hole;
  *  - cut: a candidate still open when the stream goes idle
  *    (m4rpc_reasm_drained()) lost its end: dropped (M4RPC_REASM_CUT, out:
  *    its bytes so far, data NULL when it was oversize), so that it never
@@ -66,6 +69,8 @@
 
 /* Bytes of what follows a held message that decide on it. */
 #define M4RPC_REASM_FOLLOW	8
+/* Possible holes remembered inside one message. */
+#define M4RPC_REASM_MARKS	4
 
 /* m4rpc_reasm_feed() results */
 enum m4rpc_reasm_event {
@@ -97,6 +102,9 @@ struct m4rpc_reasm {
 	bool dropping;		/* ... and past @cap: scanned, not kept */
 	bool suspect;		/* ... and a hole may lie inside it */
 	bool held;		/* ... complete, its follower not seen yet */
+	/* Where in it the possible holes are (the first M4RPC_REASM_MARKS). */
+	size_t marks[M4RPC_REASM_MARKS];
+	unsigned int nmarks;
 	size_t dropped;		/* its length so far, when dropping */
 	/* Counters, for the caller's statistics and tests. */
 	u64 msgs;		/* M4RPC_REASM_MSG */

@@ -38,6 +38,8 @@ struct tally {
 	uint64_t damaged;	/* a reply that is not what it sent: never */
 	uint64_t late;		/* replies after their call's timeout */
 	uint64_t bad_form;	/* ... of the damaged: not msgpack, not ours */
+	size_t dmg_sent, dmg_got;	/* the first damaged: bin sizes */
+	ssize_t dmg_wire;		/* ... and the reply's length */
 	int failed;		/* the caller itself failed (errno) */
 };
 
@@ -103,6 +105,11 @@ static void caller(struct board_env *e, struct shared *sh, int me,
 			   !memcmp(m->bin, bin, size)) {
 			t->intact++;
 		} else {
+			if (!t->damaged) {	/* the first one, for the log */
+				t->dmg_sent = size;
+				t->dmg_got = m->is_bin ? m->bin_len : 0;
+				t->dmg_wire = r;
+			}
 			t->damaged++;
 		}
 	}
@@ -253,6 +260,11 @@ TEST_F_TIMEOUT(integ, late_linux_loses_nothing_silently, 200)
 	       (unsigned long long)ls.rx_suspect,
 	       (unsigned long long)ls.rx_cut, (unsigned long long)ls.rx_lost);
 
+	for (int i = 0; i < CALLERS; i++)
+		if (sh->t[i].damaged)
+			TH_LOG("caller %d: first damaged reply: %zd bytes, bin of %zu sent, %zu back",
+			       i, sh->t[i].dmg_wire, sh->t[i].dmg_sent,
+			       sh->t[i].dmg_got);
 	EXPECT_EQ(0, s.failed);
 	EXPECT_LE(1000u, st.ui_chunks_lost);
 	/* Nothing damaged reaches an application. */

@@ -842,4 +842,34 @@ TEST(head_msgid)
 	EXPECT_EQ(-EBADMSG, m4rpc_mp_rpc_head_msgid(notif, sizeof(notif), &id));
 }
 
+/*
+ * The hole took exactly as many bytes as the next message has: the
+ * suspect message is completed with that message and followed by a valid
+ * head. Its bytes at the possible hole read as a head: dropped.
+ */
+TEST(suspect_hole_then_whole_message)
+{
+	u8 a[300], b[300], c[300];
+	struct m4rpc_reasm r;
+	struct evlog l = { 0 };
+	size_t na, nb, nc;
+	int i, msgs = 0;
+
+	na = mk_reply(a, 7, 214, 0x11);		/* 220 bytes */
+	nb = mk_reply(b, 8, na - 128 - 6, 0x22);	/* the lost tail's size */
+	nc = mk_reply(c, 9, 10, 0x33);
+	ASSERT_EQ(na - 128, nb);
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, a, 128);
+	m4rpc_reasm_hole_possible(&r);
+	log_feed(&r, &l, b, nb);
+	log_feed(&r, &l, c, nc);
+	log_drained(&r, &l);
+	ASSERT_LE(1, l.n);
+	EXPECT_EQ((int)M4RPC_REASM_SUSPECT, (int)l.ev[0]);
+	for (i = 0; i < l.n; i++)
+		msgs += l.ev[i] == M4RPC_REASM_MSG;
+	EXPECT_EQ(1, msgs);		/* c, whole */
+}
+
 TEST_HARNESS_MAIN
