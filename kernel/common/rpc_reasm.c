@@ -96,7 +96,11 @@ static enum m4rpc_reasm_event m4rpc_reasm_suspect(struct m4rpc_reasm *r,
 	return M4RPC_REASM_SUSPECT;
 }
 
-/* Do its bytes at a possible hole read as the head of another message? */
+/*
+ * Do its bytes at a possible hole hold the whole head of another message
+ * (within M4RPC_REASM_MARK_HEAD bytes)? A byte or two that merely could
+ * start one prove nothing: a message's own values end in 0x93 or 0x94.
+ */
 static bool m4rpc_reasm_head_at_mark(const struct m4rpc_reasm *r)
 {
 	const u8 *c = r->buf + r->start;
@@ -108,9 +112,9 @@ static bool m4rpc_reasm_head_at_mark(const struct m4rpc_reasm *r)
 		if (!m || m >= r->cand)
 			continue;
 		n = r->cand - m;
-		if (n > M4RPC_REASM_FOLLOW)
-			n = M4RPC_REASM_FOLLOW;
-		if (m4rpc_mp_rpc_head_check(c + m, n) >= 0)
+		if (n > M4RPC_REASM_MARK_HEAD)
+			n = M4RPC_REASM_MARK_HEAD;
+		if (m4rpc_mp_rpc_head_check(c + m, n) == 1)
 			return true;
 	}
 	return false;

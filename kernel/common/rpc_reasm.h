@@ -35,8 +35,8 @@
  *    (m4rpc_reasm_drained()) deliver it (M4RPC_REASM_MSG); anything else
  *    means it was completed with bytes from behind a hole, and it is
  *    dropped (M4RPC_REASM_SUSPECT, out: its bytes, for the caller to tell
- *    whom it was for). So is one whose bytes at a possible hole read as a
- *    message head: what came after the hole was the next message, taken
+ *    whom it was for). So is one whose bytes at a possible hole hold a
+ *    whole message head: what came after the hole was the next message, taken
  *    for the rest of this one. Cost: an intact message followed at once by
  *    raw bytes, or whose own bytes at a chunk boundary read as a message
  *    head, is dropped too. Blind spot: bytes lost from inside a message
@@ -69,8 +69,10 @@
 
 /* Bytes of what follows a held message that decide on it. */
 #define M4RPC_REASM_FOLLOW	8
-/* Possible holes remembered inside one message. */
+/* Possible holes remembered inside one message ... */
 #define M4RPC_REASM_MARKS	4
+/* ... and how far a head is looked for at each. */
+#define M4RPC_REASM_MARK_HEAD	16
 
 /* m4rpc_reasm_feed() results */
 enum m4rpc_reasm_event {

@@ -872,4 +872,21 @@ TEST(suspect_hole_then_whole_message)
 	EXPECT_EQ(1, msgs);		/* c, whole */
 }
 
+/* Its own last byte at the possible hole may be 0x94: no head, kept. */
+TEST(suspect_own_byte_like_a_start)
+{
+	static const u8 a[] = { 0x94, 0x01, 0x05, 0xc0, 0xcc, 0x94 };
+	struct m4rpc_reasm r;
+	struct evlog l = { 0 };
+
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, a, 5);
+	m4rpc_reasm_hole_possible(&r);
+	log_feed(&r, &l, a + 5, 1);
+	log_drained(&r, &l);
+	ASSERT_EQ(1, l.n);
+	EXPECT_EQ((int)M4RPC_REASM_MSG, (int)l.ev[0]);
+	EXPECT_EQ(sizeof(a), l.len[0]);
+}
+
 TEST_HARNESS_MAIN
