@@ -28,11 +28,11 @@
 
 /*
  * Whether the emulated H7 runs a main-loop pass right after each transfer
- * and each M4 message ("wake-ups"), or only every pass_us. Today's run loop
- * (emu/h7emu_run.c) runs passes on a fixed schedule: 0. --wakeups says the
- * other; make this 1 when the emulator wakes up on events by default.
+ * and each M4 message ("wake-ups"), or only every pass_us. The emulator
+ * wakes on events, as the firmware does (emu/h7emu_run.c; tick_only turns
+ * that off): 1.
  */
-#define BENCH_H7_WAKEUPS_DEFAULT	0
+#define BENCH_H7_WAKEUPS_DEFAULT	1
 
 struct kind {
 	const char *name;
