@@ -582,7 +582,8 @@ static void usage(FILE *f)
 "  -t THREADS   sessions calling at once in the concurrent figure (4)\n"
 "  -c CALLS     calls of each of them (500)\n"
 "  --wakeups    the model's H7 runs a pass right after each transfer and M4\n"
-"               message (default: every pass_us, as emu/h7emu_run.c does)\n"
+"               message, as the emulator does (the default)\n"
+"  --tick-only  ... or only every pass_us (m4rpc-sim --tick-only)\n"
 "  --json       one JSON object instead of the tables\n"
 "  --tap        the tables as TAP comments, and one ok line per figure\n"
 "\n"
@@ -629,6 +630,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "wakeups", no_argument, NULL, 'W' },
+		{ "tick-only", no_argument, NULL, 'K' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "tap", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -646,6 +648,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 't': o->threads = parse_count(optarg, "-t", 1); break;
 		case 'c': o->conc_calls = parse_count(optarg, "-c", 1); break;
 		case 'W': o->wakeups = true; break;
+		case 'K': o->wakeups = false; break;
 		case 'j': o->json = true; break;
 		case 'T': o->tap = true; break;
 		case 'h': usage(stdout); exit(0);
