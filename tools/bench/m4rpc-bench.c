@@ -494,7 +494,7 @@ static void print_table(const struct opts *o, const struct row *rows,
 		printf(" %.0f..%.0f", rows[i].m.lo_us, rows[i].m.hi_us);
 	printf(" us\n");
 	printf("%snot in the model: the link's doorbell before a call from idle (doorbells: per call,\n"
-	       "%s  measured) and its hold-off after an exchange, the endpoint's syscalls and\n"
+	       "%s  measured), the endpoint's syscalls and\n"
 	       "%s  copies, scheduling, the VM; xfers: transfers per call measured / the model's\n",
 	       h, h, h);
 }
