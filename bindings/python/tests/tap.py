@@ -7,6 +7,7 @@ One "ok"/"not ok" line per test method, the traceback of a failure as
 "#" lines, a skip as "# SKIP reason"; exit status 0 when all passed, 1
 otherwise (4 when every test was skipped, kselftest's convention).
 """
+import logging
 import os
 import sys
 import time
@@ -79,6 +80,11 @@ def main(argv):
         traceback.print_exc(file=sys.stdout)
         return 1
     print("TAP version 13")
+    # What the library logs (a handler's exception, a dropped message)
+    # as TAP comments, in order with the results.
+    log = logging.StreamHandler(sys.stdout)
+    log.setFormatter(logging.Formatter("# log: %(name)s: %(message)s"))
+    logging.getLogger().addHandler(log)
     res = TapResult(sys.stdout)
     suite.run(res)
     print("1..%d" % res.n)
