@@ -19,7 +19,7 @@ $(PY_UAPI_DUMP): $(B)/obj/bindings/python/tests/uapi_dump.o
 # DIR, with the package and the layout dump found where make put them.
 py-runner = sed -e 's|@PYTHON3@|$(PYTHON3)|' -e 's|@PY_PKG@|$(PY_PKG)|' \
 	-e 's|@TESTS@|$(PY_PKG)/tests$(if $(2),:$(2))|' \
-	-e 's|@TOP@|$(TOP)|' -e 's|@UAPI_DUMP@|$(PY_UAPI_DUMP)|' \
+	-e 's|@TOP@|$(TOP)|' -e 's|@B@|$(B)|' -e 's|@UAPI_DUMP@|$(PY_UAPI_DUMP)|' \
 	-e 's|@MODULES@|$(1)|' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 $(PY_HOST_TEST): $(PY_PKG)/tests/run.sh.in $(PY_UAPI_DUMP) $(PY_SRCS) \

@@ -88,6 +88,8 @@ class Engine:
         self._pending = {}		# msgid -> Future
         self._deadlines = []		# heap of (deadline, msgid)
         self._next_msgid = 1
+        info = dev.info
+        self._cap = max(1, min(info.calls_max or 256, info.rx_queue_len or 64))
         self._reader = None		# ident of the reading thread
         self._depth = 0			# its nested waits (a callback's)
         self._incoming = collections.deque()
@@ -111,15 +113,31 @@ class Engine:
                 return m
 
     def start_call(self, method, params, timeout):
-        """Send a request: its Future."""
+        """Send a request: its Future.
+
+        At most _cap calls are pending: the kernel queues at most
+        rx_queue_len messages for a session and drops what comes beyond,
+        so more replies than that on their way could not all be kept
+        while nobody reads. A call beyond waits (reading meanwhile)."""
         timeout = self.timeout if timeout is None else timeout
-        with self._cond:
-            self._check_usable()
-            msgid = self._alloc_msgid()
-            data = message.request(msgid, method, params, self.dev.max_tx)
-            fut = Future(self, msgid, method, timeout)
-            self._pending[msgid] = fut
-            heapq.heappush(self._deadlines, (fut.deadline, msgid))
+        deadline = time.monotonic() + timeout
+        data = None
+        while True:
+            with self._cond:
+                self._check_usable()
+                if len(self._pending) < self._cap:
+                    msgid = self._alloc_msgid()
+                    data = message.request(msgid, method, params,
+                                           self.dev.max_tx)
+                    fut = Future(self, msgid, method, timeout)
+                    self._pending[msgid] = fut
+                    heapq.heappush(self._deadlines, (fut.deadline, msgid))
+                    break
+            if not self.wait(lambda: len(self._pending) < self._cap,
+                             deadline) and time.monotonic() >= deadline:
+                raise errors.Timeout(method, timeout, "%d calls of this "
+                                     "client pending, none answered"
+                                     % self._cap)
         try:
             self.send(data, method, fut.deadline, timeout)
         except BaseException:
@@ -170,12 +188,13 @@ class Engine:
         if self._closed:
             raise errors.Closed("%s: the client is closed" % self.path)
         if self._gone:
-            raise self._gone
+            raise errors.DeviceGone(self.path)
 
     def wait(self, done, deadline):
-        """Until done() (called with _cond held; it should be true once the
-        client is closed or the device gone too) or @deadline (None:
-        forever). Reads meanwhile if no other thread does. True if done."""
+        """Until done() (called with _cond held) or @deadline (None:
+        forever), reading meanwhile if no other thread does. True if
+        done; False at the deadline, or at once when the client is closed
+        or the device gone (the caller finds out which)."""
         me = threading.get_ident()
         with self._cond:
             while not done():

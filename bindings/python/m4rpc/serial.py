@@ -17,6 +17,16 @@ from ._engine import _remaining
 METHOD = "tty"
 
 
+def _pieces(data, most):
+    """@data cut after each newline and every @most bytes."""
+    start = 0
+    while start < len(data):
+        nl = data.find(b"\n", start, start + most)
+        end = nl + 1 if nl >= 0 else min(start + most, len(data))
+        yield data[start:end]
+        start = end
+
+
 class Serial(io.RawIOBase):
     """The M4's Serial as a binary stream; iterating gives its lines
     (bytes, b"\\r\\n" included, as Serial.println() ends them); lines()
@@ -135,15 +145,21 @@ class Serial(io.RawIOBase):
     def write(self, data):
         """Send @data (bytes, or str as UTF-8) to the sketch's Serial, in
         as many tty calls as it takes; its length. NoSuchMethod when the
-        sketch binds no tty."""
+        sketch binds no tty.
+
+        One call per line (and per max_bin() bytes of a longer one): a
+        sketch answers text line by line, and what the M4 sends at once
+        beyond one H7 frame is lost on the link (the H7 drops it,
+        docs/x8h7-link.md), so a burst of lines would come back with
+        holes. Each call's reply paces the next."""
         self._check_closed()
         if isinstance(data, str):
             data = data.encode("utf-8")
         data = bytes(data)
         e = self.client._engine
         chunk = message.max_bin(METHOD, e.dev.max_tx)
-        for i in range(0, len(data), chunk):
-            e.call(METHOD, (data[i:i + chunk],), self.write_timeout)
+        for piece in _pieces(data, chunk):
+            e.call(METHOD, (piece,), self.write_timeout)
         return len(data)
 
     # ---- the end ------------------------------------------------------------

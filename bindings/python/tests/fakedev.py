@@ -91,6 +91,7 @@ class FakeM4(threading.Thread):
         self.requests = []		# (msgid, method, params) answered
         self.lock = threading.Lock()
         self.stopped = False
+        self.max_held = 0
 
     def send(self, obj):
         self.sock.send(msgpack.packb(obj, use_bin_type=True))
@@ -127,6 +128,7 @@ class FakeM4(threading.Thread):
                 with self.lock:
                     self.requests.append((msg[1], msg[2], msg[3], len(data)))
                 held.append(msg)
+                self.max_held = max(self.max_held, len(held))
                 if len(held) > self.shuffle:
                     self._flush(held)
             else:

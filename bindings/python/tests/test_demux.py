@@ -68,6 +68,15 @@ class Calls(Base):
         futs = [self.c.call_async("echo", i) for i in range(16)]
         self.assertEqual([f.result() for f in futs], list(range(16)))
 
+    def test_pending_capped(self):
+        """no more calls pending than the session's receive queue holds
+        (64 here): a burst of 200 futures waits, none is lost"""
+        self.m4.shuffle = 1000		# answers only when nothing comes
+        futs = [self.c.call_async("echo", i) for i in range(200)]
+        self.assertEqual([f.result() for f in futs], list(range(200)))
+        self.assertLessEqual(self.m4.max_held, 64)
+        self.assertGreater(self.m4.max_held, 1)
+
     def test_threads(self):
         """8 threads x 300 calls on one client, replies shuffled"""
         self.m4.shuffle = 6
@@ -218,7 +227,7 @@ class SerialPort(Base):
         self.assertNotIn("tty", self.dev.bound)
 
     def test_write_chunks(self):
-        """write(): tty calls, each within one message, in order"""
+        """write(): tty calls, one per line, each within one message"""
         self.m4.methods["tty"] = lambda b: None
         s = m4rpc.Serial(self.c)
         data = bytes(range(256)) * 3
@@ -229,6 +238,10 @@ class SerialPort(Base):
         self.assertGreater(len(calls), 3)
         s.write("é\n")
         self.assertEqual(self.m4.requests[-1][2], ["é\n".encode()])
+        n = len(self.m4.requests)
+        s.write("a\nbb\nccc")
+        self.assertEqual([r[2][0] for r in self.m4.requests[n:]],
+                         [b"a\n", b"bb\n", b"ccc"])
 
 
 class End(Base):
