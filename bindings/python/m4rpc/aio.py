@@ -87,11 +87,7 @@ class AsyncioMixin:
         e._stop = False
         while True:
             self._aio_event.clear()
-            for m in e.take_incoming():
-                self._aio_handle(m)
-            e._check_usable()
-            if e._stop:
-                e._stop = False
+            if self._serve_step(self._aio_handle):
                 return
             await self._aio_event.wait()
 

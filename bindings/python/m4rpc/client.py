@@ -141,14 +141,22 @@ class Client(AsyncioMixin):
         e._stop = False
         while True:
             e.wait(lambda: e._incoming or e._stop, deadline)
-            for m in e.take_incoming():
-                self._handle(m)
-            e._check_usable()
-            if e._stop:
-                e._stop = False
+            if self._serve_step(self._handle):
                 return
             if deadline is not None and time.monotonic() >= deadline:
                 return
+
+    def _serve_step(self, handle):
+        """handle() what came; True once stop() was called. Closed or
+        DeviceGone when the session has ended."""
+        e = self._engine
+        for m in e.take_incoming():
+            handle(m)
+        e._check_usable()
+        if e._stop:
+            e._stop = False
+            return True
+        return False
 
     def stop(self):
         """End serve() (from a handler or another thread)."""
