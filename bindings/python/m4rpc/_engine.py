@@ -10,9 +10,10 @@ them and the M4's requests and notifications to the serving side, and
 hands over when its own wait is over. No thread of our own runs, so
 nothing reads behind the application's back and nothing needs stopping.
 
-Lock: _cond guards every field below it; it is never held across a
+Lock: _lock guards every field below it; it is never held across a
 system call that may block, nor while user code (a handler, a future's
-callback) runs.
+callback) runs. Who waits sleeps on a Condition of its own over _lock
+(_waiters), woken when what it waits for is there.
 """
 import collections
 import concurrent.futures
@@ -84,7 +85,11 @@ class Engine:
         self.path = dev.path
         self.timeout = timeout
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        # Threads waiting while another reads: (done, their Condition on
+        # _lock), woken one by one when their done() turns true, so that
+        # a reply wakes its caller, not every thread of the client.
+        self._waiters = []
         self._pending = {}		# msgid -> Future
         self._deadlines = []		# heap of (deadline, msgid)
         self._next_msgid = 1
@@ -123,7 +128,7 @@ class Engine:
         deadline = time.monotonic() + timeout
         data = None
         while True:
-            with self._cond:
+            with self._lock:
                 self._check_usable()
                 if len(self._pending) < self._cap:
                     msgid = self._alloc_msgid()
@@ -141,7 +146,7 @@ class Engine:
         try:
             self.send(data, method, fut.deadline, timeout)
         except BaseException:
-            with self._cond:
+            with self._lock:
                 self._pending.pop(msgid, None)
             raise
         return fut
@@ -191,34 +196,61 @@ class Engine:
             raise errors.DeviceGone(self.path)
 
     def wait(self, done, deadline):
-        """Until done() (called with _cond held) or @deadline (None:
+        """Until done() (called with _lock held) or @deadline (None:
         forever), reading meanwhile if no other thread does. True if
         done; False at the deadline, or at once when the client is closed
         or the device gone (the caller finds out which)."""
         me = threading.get_ident()
-        with self._cond:
-            while not done():
-                if self._closed or self._gone:
-                    return False
-                if self._reader is None or self._reader == me:
-                    self._reader = me
-                    self._depth += 1
-                    break
-                rem = _remaining(deadline)
-                if rem is not None and rem <= 0:
-                    return False
-                self._cond.wait(rem)
-            else:
+        with self._lock:
+            if done():
                 return True
+            if self._reader not in (None, me):
+                r = self._follow(done, deadline)
+                if r is not None:
+                    return r
+            self._reader = me
+            self._depth += 1
         try:
             return self._pump(done, deadline)
         finally:
             self._release()
 
+    def _follow(self, done, deadline):
+        """Wait (_lock held) while another thread reads: True when done(),
+        False at the deadline or the end, None when the reader role is
+        free for this thread."""
+        w = (done, threading.Condition(self._lock))
+        self._waiters.append(w)
+        try:
+            while True:
+                if done():
+                    return True
+                if self._closed or self._gone:
+                    return False
+                if self._reader is None:
+                    return None
+                rem = _remaining(deadline)
+                if rem is not None and rem <= 0:
+                    return False
+                w[1].wait(rem)
+        finally:
+            self._waiters.remove(w)
+
+    def _wake(self, everyone=False):
+        """(_lock held) Wake the waiters whose wait is over; with the
+        reader role free, also one more to take it."""
+        successor = self._reader is None
+        for done, c in self._waiters:
+            if everyone or done():
+                c.notify()
+            elif successor:
+                c.notify()
+                successor = False
+
     def try_read_now(self):
         """Read what is queued without waiting, if no other thread reads;
         False if one does (asyncio's reader callback)."""
-        with self._cond:
+        with self._lock:
             if self._reader is not None or self._closed:
                 return False
             self._reader = threading.get_ident()
@@ -231,11 +263,11 @@ class Engine:
         return True
 
     def _release(self):
-        with self._cond:
+        with self._lock:
             self._depth -= 1
             if not self._depth:
                 self._reader = None
-            self._cond.notify_all()
+            self._wake()
             hook = self._on_release if not self._depth else None
         if hook:
             hook()
@@ -245,7 +277,7 @@ class Engine:
         p.register(self.dev.fileno(), select.POLLIN)
         p.register(self._wake_r, select.POLLIN)
         while True:
-            with self._cond:
+            with self._lock:
                 if done():
                     return True
                 if self._closed or self._gone:
@@ -310,9 +342,8 @@ class Engine:
             self._incoming_msg(m)
 
     def _complete(self, m):
-        with self._cond:
+        with self._lock:
             fut = self._pending.pop(m.msgid, None)
-            self._cond.notify_all()
         if fut is None:
             # Its call timed out (or was given up) before it came.
             self.counters["late_replies"] += 1
@@ -322,8 +353,9 @@ class Engine:
         else:
             self._settle(fut, exc=errors.from_reply(fut.method, m.error))
 
-    @staticmethod
-    def _settle(fut, result=None, exc=None):
+    def _settle(self, fut, result=None, exc=None):
+        """Complete @fut (its callbacks run here, without _lock), then
+        wake its waiter: done() is true only from now on."""
         try:
             if exc is None:
                 fut.set_result(result)
@@ -331,19 +363,21 @@ class Engine:
                 fut.set_exception(exc)
         except concurrent.futures.InvalidStateError:
             pass	# cancelled by its caller
+        with self._lock:
+            self._wake()
 
     def _incoming_msg(self, m):
         inline = self._inline.get(m.method)
         if inline:
             inline(m)
-            with self._cond:
-                self._cond.notify_all()
+            with self._lock:
+                self._wake()
             return
-        with self._cond:
+        with self._lock:
             full = len(self._incoming) >= INCOMING_MAX
             if not full:
                 self._incoming.append(m)
-                self._cond.notify_all()
+                self._wake()
             hook = self._on_incoming
         if full:
             self.refuse(m, "Linux process busy: %d M4 messages wait unhandled"
@@ -379,7 +413,7 @@ class Engine:
                         self.path, m.method, e)
 
     def take_incoming(self):
-        with self._cond:
+        with self._lock:
             out = list(self._incoming)
             self._incoming.clear()
             return out
@@ -389,7 +423,7 @@ class Engine:
     def _expire_due(self):
         now = time.monotonic()
         due = []
-        with self._cond:
+        with self._lock:
             while self._deadlines and self._deadlines[0][0] <= now:
                 _, msgid = heapq.heappop(self._deadlines)
                 fut = self._pending.get(msgid)
@@ -399,31 +433,30 @@ class Engine:
             self._expire(msgid)
 
     def _expire(self, msgid):
-        with self._cond:
+        with self._lock:
             fut = self._pending.pop(msgid, None)
             note = ("the session's receive queue overflowed %d times"
                     % self.counters["overflows"]
                     if self.counters["overflows"] else "")
-            self._cond.notify_all()
         if fut is not None:
             self.counters["timeouts"] += 1
             self._settle(fut, exc=errors.Timeout(fut.method, fut.timeout,
                                                  note))
 
     def _fail_all(self, exc_for):
-        with self._cond:
+        with self._lock:
             futs = list(self._pending.values())
             self._pending.clear()
             self._deadlines.clear()
-            self._cond.notify_all()
         for fut in futs:
             self._settle(fut, exc=exc_for(fut))
 
     def _went_away(self, exc):
-        with self._cond:
+        with self._lock:
             if self._gone:
                 return
             self._gone = exc
+            self._wake(everyone=True)
         self._fail_all(lambda f: errors.DeviceGone(
             self.path, "the device went away before %s's reply" % f.method))
         hook = self._on_incoming
@@ -432,17 +465,21 @@ class Engine:
 
     def close(self):
         me = threading.get_ident()
-        with self._cond:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
-            self._cond.notify_all()
+            self._wake(everyone=True)
         self.wake()
         self._fail_all(lambda f: errors.Closed(
             "%s: closed before %s's reply" % (self.path, f.method)))
-        with self._cond:
+        with self._lock:
             # Let a reader in another thread leave poll() first.
-            self._cond.wait_for(lambda: self._reader in (None, me), 5.0)
+            w = (lambda: self._reader in (None, me),
+                 threading.Condition(self._lock))
+            self._waiters.append(w)
+            w[1].wait_for(w[0], 5.0)
+            self._waiters.remove(w)
             hook = self._on_incoming
         if hook:
             hook()

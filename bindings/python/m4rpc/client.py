@@ -161,9 +161,9 @@ class Client(AsyncioMixin):
     def stop(self):
         """End serve() (from a handler or another thread)."""
         e = self._engine
-        with e._cond:
+        with e._lock:
             e._stop = True
-            e._cond.notify_all()
+            e._wake(everyone=True)
         e.wake()
         self._aio_stop()
 

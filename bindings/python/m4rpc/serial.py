@@ -5,14 +5,15 @@ On the X8 the sketch's Serial is RPC: Serial.write()/print() send
 [2, "tty", [bin]] notifications to Linux, and text for the sketch is a
 call of its bound tty(bin) method. Serial binds "tty" in its session and
 gathers those notifications as a byte stream; write() cuts what it is
-given into tty calls that fit one message and waits for each reply, so
-the M4 takes the text at its own pace.
+given into tty calls, a line each (and no more than one message holds),
+and waits for each reply, so the M4 takes the text at its own pace.
 """
 import io
 import time
 
 from . import errors, message
 from ._engine import _remaining
+from .client import Client
 
 METHOD = "tty"
 
@@ -42,7 +43,6 @@ class Serial(io.RawIOBase):
     def __init__(self, client=None, board=0, timeout=None, write_timeout=None):
         super().__init__()
         if client is None:
-            from .client import Client
             client = Client(board)
             self._own = True
         else:
@@ -74,7 +74,7 @@ class Serial(io.RawIOBase):
             if isinstance(p, str):
                 p = p.encode("utf-8", "surrogateescape")
             if isinstance(p, (bytes, bytearray)):
-                with e._cond:
+                with e._lock:
                     self._buf += p
 
     def _check_closed(self):
@@ -87,7 +87,7 @@ class Serial(io.RawIOBase):
         e.wait(lambda: ready() or e._closed or e._gone is not None, deadline)
 
     def _take(self, n):
-        with self.client._engine._cond:
+        with self.client._engine._lock:
             out = bytes(self._buf[:n])
             del self._buf[:n]
             return out
@@ -122,7 +122,7 @@ class Serial(io.RawIOBase):
         def ready():
             return b"\n" in self._buf or (0 <= size <= len(self._buf))
         self._wait(ready, _remaining(deadline))
-        with self.client._engine._cond:
+        with self.client._engine._lock:
             i = self._buf.find(b"\n")
             n = len(self._buf) if i < 0 else i + 1
             if size is not None and size >= 0:
