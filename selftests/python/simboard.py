@@ -68,6 +68,7 @@ class Board:
     def start(self, sketch, *args, m4=m4rpc.M4_RUNNING):
         """The emulator with @sketch and m4rpc-sim options @args, then the
         link; back when /dev/m4rpc0 says the M4 is in state @m4."""
+        t0 = time.monotonic()
         self.stop()
         self.err = open("/tmp/m4rpc-sim-py.err", "w")
         self.proc = subprocess.Popen(
@@ -81,6 +82,8 @@ class Board:
         self.link_loaded = True
         info = self.wait_m4(m4)
         self.spi = info.spi_device
+        print("# board: %s up in %.1f s (the last one down, m4rpc-sim, "
+              "m4rpc.ko, the M4's state)" % (sketch, time.monotonic() - t0))
         return info
 
     def _attached(self):
