@@ -58,6 +58,7 @@ static void board_name(struct m4rpc_board *b, const char *path)
 
 static struct m4rpc_board *board_new(int fd, const char *path)
 {
+	pthread_condattr_t ca;
 	struct m4rpc_board *b;
 	int ret, flags;
 
@@ -73,7 +74,11 @@ static struct m4rpc_board *board_new(int fd, const char *path)
 	b->inq_tail = &b->inq;
 	snprintf(b->path, sizeof(b->path), "%s", path ? path : "(descriptor)");
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->cond, NULL);
+	/* Deadlines are on CLOCK_MONOTONIC, as m4rpc__deadline() makes them. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&b->cond, &ca);
+	pthread_condattr_destroy(&ca);
 
 	/* Reads wait in poll(), never in read(); writes wait likewise. */
 	flags = fcntl(fd, F_GETFL);

@@ -34,6 +34,8 @@ int m4rpc__buf_write(void *data, const char *p, size_t n)
 
 	if (b->failed)
 		return -1;
+	if (!n)
+		return 0;
 	while (n > cap - b->len)
 		cap *= 2;
 	if (cap != b->cap) {
@@ -63,7 +65,7 @@ void m4rpc__pack_request_head(msgpack_packer *pk, uint32_t msgid,
 
 	msgpack_pack_array(pk, 4);
 	msgpack_pack_int(pk, MSG_REQUEST);
-	msgpack_pack_uint32(pk, msgid);
+	msgpack_pack_fix_uint32(pk, msgid);
 	msgpack_pack_str(pk, n);
 	msgpack_pack_str_body(pk, method, n);
 }

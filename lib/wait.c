@@ -38,7 +38,9 @@ static int attr_arm(int afd)
 
 M4RPC_EXPORT int m4rpc_board_wait_m4(struct m4rpc_board *b, int timeout_ms)
 {
-	struct pollfd pfd = { .events = POLLPRI | POLLERR };
+	/* The session too: its POLLHUP says the board went away. */
+	struct pollfd pfd[2] = { { .events = POLLPRI | POLLERR },
+				 { .fd = b->fd, .events = 0 } };
 	struct m4rpc_info info;
 	struct timespec deadline;
 	char path[128];
@@ -71,8 +73,9 @@ M4RPC_EXPORT int m4rpc_board_wait_m4(struct m4rpc_board *b, int timeout_ms)
 						   b->path, strerror(-ret));
 			continue;	/* armed, then the state once more */
 		}
-		pfd.fd = afd;
-		ret = poll(&pfd, 1, timeout_ms < 0 ? -1 : m4rpc__ms_left(&deadline));
+		pfd[0].fd = afd;
+		ret = m4rpc__sys.poll(pfd, 2, timeout_ms < 0 ? -1 :
+				      m4rpc__ms_left(&deadline));
 		if (ret < 0 && errno != EINTR) {
 			ret = -errno;
 			break;
