@@ -21,6 +21,7 @@
 LIB_FIXTURE(life);
 
 struct later {
+	struct board_env *env;
 	struct h7emu *emu;
 	unsigned int ms;
 	int m4;			/* h7emu_set_m4(), or -99: unbind */
@@ -33,16 +34,20 @@ static void *later_fn(void *arg)
 	struct later *l = arg;
 
 	usleep(l->ms * 1000);
-	if (l->m4 == -99)
+	if (l->m4 == -99) {
 		spi_driver_op(l->bus, "m4rpc", "unbind");
-	else
-		h7emu_set_m4(l->emu, l->m4);
+		return NULL;
+	}
+	/* The link asks the H7 for the M4's state again: a refresh. */
+	h7emu_set_m4(l->emu, l->m4);
+	link_attr_write(l->env, 0, "refresh", "1");
 	return NULL;
 }
 
 static int later_start(struct later *l, struct board_env *env,
 		       unsigned int ms, int m4)
 {
+	l->env = env;
 	l->emu = env->b[0].emu;
 	l->bus = env->b[0].bus;
 	l->ms = ms;
@@ -86,6 +91,7 @@ TEST_F(life, wait_for_the_m4)
 
 	/* no program */
 	ASSERT_EQ(0, h7emu_set_m4(self->env.b[0].emu, H7EMU_M4_ABSENT));
+	ASSERT_EQ(0, link_attr_write(&self->env, 0, "refresh", "1"));
 	ASSERT_TRUE(m4_becomes(self->b, M4RPC_BOARD_M4_NO_PROGRAM));
 	EXPECT_EQ(-M4RPC_E_NO_PROGRAM, m4rpc_call(self->b, 1000, NULL, "echo",
 						  "i", 1));
