@@ -127,7 +127,8 @@ static void route(struct m4rpc_board *b, struct m4rpc_result *m)
 	 * must be answered; notifications are not, so they are bounded here.
 	 */
 	if (m->type == MSG_NOTIFICATION) {
-		if (b->inq_notifications >= b->info.rx_queue_len) {
+		if (b->inq_notifications >= (b->info.rx_queue_len ?
+					     b->info.rx_queue_len : 64)) {
 			b->notifications_dropped++;
 			m4rpc_result_free(m);
 			return;
@@ -337,9 +338,14 @@ static int wait_writable(struct m4rpc_board *b, bool is_call,
 			 const struct timespec *deadline)
 {
 	struct pollfd pfd = { .fd = b->fd, .events = POLLOUT };
+	struct m4rpc_session_stats st;
 	int ret;
 
 	pthread_mutex_lock(&b->lock);
+	/* The kernel's count is the truth (a reply lost on the link is never read). */
+	if (is_call && b->kpending >= b->info.calls_max &&
+	    !m4rpc__sys.ioctl(b->fd, M4RPC_IOC_SESSION_STATS, &st))
+		b->kpending = st.calls_pending;
 	if (is_call && b->kpending >= b->info.calls_max) {
 		/* poll() says nothing of the calls: wait for a reply. */
 		ret = m4rpc__wait(b, below_calls_max, NULL, deadline);
