@@ -50,6 +50,8 @@ TEST_F(calls, sensors_five_values)
 	EXPECT_EQ(-M4RPC_E_NO_METHOD, m4rpc_call(self->b, LIB_T_MS, NULL,
 						 "humidty", NULL));
 	EXPECT_NE(NULL, strstr(m4rpc_last_error(), "could not find function"));
+	EXPECT_EQ(-M4RPC_E_NO_METHOD, m4rpc_last_error_code());
+	EXPECT_NE(0, strlen(m4rpc_version_string()));
 	EXPECT_EQ(-M4RPC_E_ARGC, m4rpc_call(self->b, LIB_T_MS, NULL, "gas",
 					    "i", 1));
 	EXPECT_NE(NULL, strstr(m4rpc_last_error(), "Expected: 0, got: 1"));
@@ -225,7 +227,7 @@ TEST_F(calls, timeout_against_slow_m4)
 	int i;
 
 	board_config(&cfg, 0);
-	cfg.faults.slow_m4_ms = 1500;
+	cfg.faults.slow_m4_ms = 800;
 	ASSERT_EQ(0, lib_board_up(&self->env, &cfg, &self->b));
 	EXPECT_EQ(-ETIMEDOUT, m4rpc_call(self->b, 200, NULL, "echo", "i", 1));
 	EXPECT_NE(NULL, strstr(m4rpc_last_error(), "no reply to echo() within 200 ms"));
@@ -259,11 +261,34 @@ static void on_echo(struct m4rpc_board *b, int err, struct m4rpc_result *res,
 	m4rpc_result_free(res);
 }
 
+struct error_reply {
+	int n, err, res_err;
+	bool text_ok, object_ok;
+};
+
+static void on_error(struct m4rpc_board *b, int err, struct m4rpc_result *res,
+		     void *data)
+{
+	struct error_reply *e = data;
+
+	e->n++;
+	e->err = err;
+	if (!res)
+		return;
+	e->res_err = m4rpc_result_error(res);
+	e->text_ok = strstr(m4rpc_result_error_text(res),
+			    "could not find function 'nope'") != NULL;
+	e->object_ok = m4rpc_result_error_object(res)->type ==
+		MSGPACK_OBJECT_STR && m4rpc_result_is_nil(res);
+	m4rpc_result_free(res);
+}
+
 /* Asynchronous calls completed from dispatch in a poll() loop. */
 TEST_F(calls, async_and_notify)
 {
 	static const uint8_t packed[] = { 0x91, 0x0a };
 	struct completions c = { 0 }, late = { 0 };
+	struct error_reply e = { 0 };
 	struct pollfd pfd = { .events = POLLIN };
 	struct h7emu_stats st;
 	struct h7emu_config cfg;
@@ -287,6 +312,18 @@ TEST_F(calls, async_and_notify)
 	EXPECT_EQ(0, c.failed);
 	EXPECT_EQ(55 + 10, c.sum);
 	EXPECT_EQ(-1, m4rpc_board_next_timeout(self->b));
+
+	/* an error reply: the completion gets its code and the reply */
+	ASSERT_LT(0, m4rpc_call_async(self->b, LIB_T_MS, on_error, &e, "nope",
+				      NULL));
+	while (!e.n) {
+		ASSERT_LE(0, poll(&pfd, 1, m4rpc_board_next_timeout(self->b)));
+		ASSERT_LE(0, m4rpc_board_dispatch(self->b));
+	}
+	EXPECT_EQ(-M4RPC_E_NO_METHOD, e.err);
+	EXPECT_EQ(-M4RPC_E_NO_METHOD, e.res_err);
+	EXPECT_TRUE(e.text_ok);
+	EXPECT_TRUE(e.object_ok);
 
 	/* notifications reach the M4 */
 	h7emu_get_stats(self->env.b[0].emu, &st);
@@ -327,6 +364,10 @@ TEST_F(calls, info_counters_list)
 	ASSERT_NE(NULL, bi);
 	EXPECT_EQ(M4RPC_BOARD_M4_RUNNING, m4rpc_board_info_m4_status(bi));
 	EXPECT_EQ(M4RPC_BOARD_LINK_UP, m4rpc_board_info_link_status(bi));
+	EXPECT_STREQ("running",
+		     m4rpc_m4_status_name(m4rpc_board_info_m4_status(bi)));
+	EXPECT_STREQ("up",
+		     m4rpc_link_status_name(m4rpc_board_info_link_status(bi)));
 	EXPECT_STREQ("0.0.5", m4rpc_board_info_firmware(bi));
 	snprintf(spi, sizeof(spi), "spi%u.0", self->env.b[0].bus);
 	EXPECT_STREQ(spi, m4rpc_board_info_spi_device(bi));

@@ -53,6 +53,8 @@ static int on_call(struct m4rpc_board *b, struct m4rpc_request *req,
 		   void *data)
 {
 	struct served *s = data;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
 	uint64_t seq;
 	int ret;
 
@@ -63,7 +65,16 @@ static int on_call(struct m4rpc_board *b, struct m4rpc_request *req,
 	}
 	s->calls++;
 	s->last_answer = seq * 10;
-	ret = m4rpc_request_reply(req, "U", (uint64_t)s->last_answer);
+	if (s->calls % 2) {
+		ret = m4rpc_request_reply(req, "U", (uint64_t)s->last_answer);
+	} else {
+		/* every other answer packed by the handler */
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_uint64(&pk, s->last_answer);
+		ret = m4rpc_request_reply_packed(req, sb.data, sb.size);
+		msgpack_sbuffer_destroy(&sb);
+	}
 	if (ret)
 		s->bad++;
 	/* a second answer is refused */
