@@ -10,6 +10,7 @@
  *   ep_window.c   the wire window in bytes: reply sizes learned per method
  *   ep_route.c    messages from the M4: replies, bindings, kernel errors
  *   ep_rx.c       the link's callbacks: reassembly, raw bytes, link state
+ *   ep_kclient.c  sessions of the kernel's own (m4rpc_ep_kclient.h)
  *   m4rpc_ep_ioctl.c    the ioctls
  *
  * Locking, outermost first:
@@ -54,6 +55,7 @@
 #include "rpc_reasm.h"
 #include "rpc_msg.h"
 #include "../link/link.h"
+#include "m4rpc_ep_kclient.h"
 
 /* Bindings one session may hold. */
 #define EP_BINDINGS_MAX		64
@@ -128,6 +130,7 @@ struct ep_binding {
 
 struct ep_session {
 	struct m4rpc_ep *ep;
+	struct m4rpc_ep_ksess *ks;	/* a kernel client's session, or NULL */
 	struct list_head node;		/* lock: in ep->sessions */
 	wait_queue_head_t wq;		/* readers, writers, pollers */
 	struct mutex read_lock;		/* one reader at a time */
@@ -153,6 +156,17 @@ struct ep_session {
 	u32 nm4calls;
 	u32 nbindings;
 	struct m4rpc_session_stats stats;	/* lock: counters only */
+};
+
+/*
+ * A session of a kernel client (m4rpc_ep_kclient.h): never in raw mode,
+ * no M4 calls (the kernel answers them), its replies and notifications go
+ * to @ops with ep->lock held instead of to a queue.
+ */
+struct m4rpc_ep_ksess {
+	struct ep_session sess;
+	const struct m4rpc_ep_kops *ops;
+	void *priv;
 };
 
 struct m4rpc_ep {
@@ -219,6 +233,14 @@ void m4rpc_ep_window_learn(struct m4rpc_ep *ep, const struct ep_call *call,
 			   u32 len);
 
 /* ep_session.c */
+void m4rpc_ep_session_init(struct ep_session *sess, struct m4rpc_ep *ep);
+int m4rpc_ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
+			 const struct m4rpc_mp_rpc_env *env,
+			 struct ep_m4call **m4call);
+int m4rpc_ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
+			  struct ep_msg *msg,
+			  const struct m4rpc_mp_rpc_env *env,
+			  struct ep_call *call, struct ep_m4call *m4call);
 int m4rpc_ep_open(struct inode *inode, struct file *file);
 int m4rpc_ep_release(struct inode *inode, struct file *file);
 ssize_t m4rpc_ep_read(struct file *file, char __user *buf, size_t count,
@@ -253,6 +275,9 @@ void m4rpc_ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess);
 void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep);
 void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len,
 			    bool cut);
+
+/* ep_kclient.c */
+void m4rpc_ep_kclients_down(struct m4rpc_ep *ep);
 
 /* ep_rx.c */
 extern const struct m4rpc_link_ops m4rpc_ep_link_ops;
