@@ -391,13 +391,13 @@ int h7emu_m4_notify(struct h7emu *emu, const char *method, const void *bin,
 int h7emu_m4_serial_write(struct h7emu *emu, const void *buf, size_t n);
 /*
  * Serial prints @total bytes of the known sequence h7emu_tty_gen_byte(),
- * from byte 0: @size bytes per Serial.write() (1..H7EMU_SERIAL_RX_LEN),
- * @rate writes a second (the first at once; no catching up after a
- * stall). Any sketch; the M4 restarting stops it, and so does @total 0.
+ * from its byte @from: @size bytes per Serial.write() (1..H7EMU_SERIAL_RX_LEN),
+ * @rate writes a second (the first at once; late, it goes on at its
+ * rate from then, without catching up). Any sketch; the M4 restarting stops it, and so does @total 0.
  * -ENODEV when the M4 has no RPC, -EINVAL for a size or rate of 0.
  */
-int h7emu_tty_generate(struct h7emu *emu, uint64_t total, uint32_t size,
-		       uint32_t rate);
+int h7emu_tty_generate(struct h7emu *emu, uint64_t from, uint64_t total,
+		       uint32_t size, uint32_t rate);
 /*
  * What the tty sketch in SINK mode read from Serial, in order, since the
  * emulator started (M4 restarts included): up to @cap of its first bytes

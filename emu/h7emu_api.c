@@ -314,8 +314,8 @@ int h7emu_m4_serial_write(struct h7emu *e, const void *buf, size_t n)
 	return m4_api(e, EP_RPC, "tty", buf, n);
 }
 
-int h7emu_tty_generate(struct h7emu *e, uint64_t total, uint32_t size,
-		       uint32_t rate)
+int h7emu_tty_generate(struct h7emu *e, uint64_t from, uint64_t total,
+		       uint32_t size, uint32_t rate)
 {
 	struct m4_state *m = &e->m4;
 	int r = 0;
@@ -326,8 +326,8 @@ int h7emu_tty_generate(struct h7emu *e, uint64_t total, uint32_t size,
 	if (m->state != H7EMU_M4_RUNNING) {
 		r = -ENODEV;
 	} else {
-		m->gen_pos = 0;
-		m->gen_total = total;
+		m->gen_pos = from;
+		m->gen_total = from + total;
 		m->gen_size = size;
 		m->gen_period_ns = 1000000000ull / rate;
 		m->gen_started = false;	/* the first write at once */

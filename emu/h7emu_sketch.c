@@ -151,34 +151,36 @@ static void tty_loop(struct h7emu *e, u64 t_ns)
 }
 
 /*
- * The generator of h7emu_tty_generate(): one Serial.write() per period,
- * at most 16 at a time after a stall, none to catch up after a second.
+ * The generator of h7emu_tty_generate(): one Serial.write() per period.
+ * Late (the emulator's thread was not scheduled), it goes on at its rate
+ * from now rather than catching up: a burst of writes would overrun the
+ * H7's frame, which no M4 running on its own time would do.
  */
 void h7emu__sketch_gen(struct h7emu *e, u64 t_ns)
 {
 	struct m4_state *m = &e->m4;
 	u8 buf[H7EMU_SERIAL_RX_LEN];
-	unsigned int burst = 0;
 	u64 left;
 	size_t i, n;
 
-	if (m->gen_pos < m->gen_total && !m->gen_started) {
+	if (m->gen_pos >= m->gen_total)
+		return;
+	if (!m->gen_started) {
 		m->gen_started = true;
 		m->gen_next_ns = t_ns;
 	}
-	while (m->gen_pos < m->gen_total && t_ns >= m->gen_next_ns &&
-	       burst++ < 16) {
-		left = m->gen_total - m->gen_pos;
-		n = left < m->gen_size ? left : m->gen_size;
-		for (i = 0; i < n; i++)
-			buf[i] = h7emu_tty_gen_byte(m->gen_pos + i);
-		h7emu__m4_serial_write(e, buf, n);
-		m->gen_pos += n;
-		e->st.m4_serial_gen += n;
-		m->gen_next_ns += m->gen_period_ns;
-	}
-	if (t_ns >= m->gen_next_ns + NS_PER_S)
-		m->gen_next_ns = t_ns;
+	if (t_ns < m->gen_next_ns)
+		return;
+	left = m->gen_total - m->gen_pos;
+	n = left < m->gen_size ? left : m->gen_size;
+	for (i = 0; i < n; i++)
+		buf[i] = h7emu_tty_gen_byte(m->gen_pos + i);
+	h7emu__m4_serial_write(e, buf, n);
+	m->gen_pos += n;
+	e->st.m4_serial_gen += n;
+	m->gen_next_ns += m->gen_period_ns;
+	if (m->gen_next_ns <= t_ns)
+		m->gen_next_ns = t_ns + m->gen_period_ns;
 }
 
 u64 h7emu__sketch_gen_due(struct h7emu *e)

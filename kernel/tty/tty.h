@@ -20,7 +20,7 @@
  *     ->  t->fifo_lock (spinlock)  ->  link->lock (inside the link)
  *
  * t->lock serialises open (activate), close (shutdown), removal and the
- * transmit work, and protects ks, ep and dead: whoever calls the endpoint
+ * transmit work, and protects ks, ep, dead and mctrl: whoever calls the endpoint
  * holds it, so the kernel session is never closed under a caller.
  * The endpoint calls back (m4rpc_ep_kops) with ep->lock held and t->lock
  * perhaps held by the caller it serves: the callbacks take only
@@ -65,10 +65,11 @@ struct m4rpc_ep_ksess;
  */
 #define TTY_REPLY_TIMEOUT_MS	5000
 /*
- * The "tty" call around each chunk: [0, msgid, "tty", [bin8]], the msgid
- * counted as a uint32 (the endpoint's rule, <linux/m4rpc.h>).
+ * The "tty" call around each chunk: [0, msgid, "tty", [bin8]]: 1 + 1 + 5
+ * (the msgid counted as a uint32, the endpoint's rule, <linux/m4rpc.h>)
+ * + 4 + 1 + 2 bytes.
  */
-#define TTY_CALL_OVERHEAD	13
+#define TTY_CALL_OVERHEAD	14
 
 /* What the sysfs files of the port count (tty_main.c lists them). */
 struct tty_stats {
@@ -91,6 +92,7 @@ struct m4rpc_tty {
 	struct m4rpc_ep_ksess *ks;	/* lock: while the port is open */
 	bool dead;			/* lock: removed */
 	u8 *msg;			/* lock: the call being built */
+	unsigned int mctrl;		/* lock: TIOCM_DTR, TIOCM_RTS as set */
 	struct delayed_work tx_work;
 
 	spinlock_t fifo_lock;		/* see the top of this file */

@@ -208,9 +208,12 @@ void m4rpc_tty_tx_work(struct work_struct *work)
 	} while (ret > 0);
 	/*
 	 * -EAGAIN: the transmit queue is full; a reply of ours follows and
-	 * kicks us. Other errors: the M4 stopped or the board goes, and the
-	 * hangup that follows empties the fifo.
+	 * kicks us. -EHOSTDOWN, -ENODEV: the M4 stopped or the board goes,
+	 * and the hangup that follows empties the fifo. Anything else is a
+	 * call of ours the endpoint refused: a bug, said once.
 	 */
+	if (ret && ret != -EAGAIN && ret != -EHOSTDOWN && ret != -ENODEV)
+		dev_err_once(t->dev, "the endpoint refused a call: %d\n", ret);
 	mtty_reply_watch(t);
 	mutex_unlock(&t->lock);
 	tty_port_tty_wakeup(&t->port);

@@ -144,6 +144,30 @@ static void mtty_hangup(struct tty_struct *tty)
 	tty_port_hangup(tty->port);
 }
 
+/*
+ * Modem lines, for the programs that set or show them (pyserial, picocom):
+ * DTR and RTS are kept as set; DSR, CTS and CD are up, as a port that is
+ * open has the M4 running RPC (it hangs up when not).
+ */
+static int mtty_tiocmget(struct tty_struct *tty)
+{
+	struct m4rpc_tty *t = tty->driver_data;
+
+	return READ_ONCE(t->mctrl) | TIOCM_DSR | TIOCM_CTS | TIOCM_CD;
+}
+
+static int mtty_tiocmset(struct tty_struct *tty, unsigned int set,
+			 unsigned int clear)
+{
+	struct m4rpc_tty *t = tty->driver_data;
+	unsigned int keep = TIOCM_DTR | TIOCM_RTS;
+
+	mutex_lock(&t->lock);
+	t->mctrl = (t->mctrl & ~(clear & keep)) | (set & keep);
+	mutex_unlock(&t->lock);
+	return 0;
+}
+
 /* Everything is accepted and kept (see the top of this file). */
 static void mtty_set_termios(struct tty_struct *tty,
 			     const struct ktermios *old)
@@ -161,6 +185,8 @@ static const struct tty_operations mtty_ops = {
 	.chars_in_buffer = m4rpc_tty_chars_in_buffer,
 	.flush_buffer	= m4rpc_tty_flush_buffer,
 	.set_termios	= mtty_set_termios,
+	.tiocmget	= mtty_tiocmget,
+	.tiocmset	= mtty_tiocmset,
 };
 
 /* ---- lines --------------------------------------------------------------- */

@@ -697,6 +697,106 @@ void board_down_session(struct board_env *env, int fd)
 	board_down(env);
 }
 
+/* ---- the serial port ---------------------------------------------------- */
+
+/* Its name under the board's SPI device, the tty's parent. */
+static int board_tty_name(struct board_env *env, unsigned int i, char *name,
+			  size_t size)
+{
+	char dir[128];
+	struct dirent *d;
+	DIR *dp;
+	int ret = ENOENT;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/spi/devices/spi%u.0/tty",
+		 env->b[i].bus);
+	dp = opendir(dir);
+	if (!dp)
+		return errno;
+	while ((d = readdir(dp))) {
+		if (!strncmp(d->d_name, "ttyM4RPC", 8) &&
+		    strlen(d->d_name) < size) {
+			memcpy(name, d->d_name, strlen(d->d_name) + 1);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(dp);
+	return ret;
+}
+
+int board_tty_path(struct board_env *env, unsigned int i, char *path,
+		   size_t size)
+{
+	char name[32];
+	int ret = board_tty_name(env, i, name, sizeof(name));
+
+	if (!ret)
+		snprintf(path, size, "/dev/%s", name);
+	return ret;
+}
+
+int board_tty_open(struct board_env *env, unsigned int i, int flags)
+{
+	char path[64];
+	int ret, fd;
+
+	ret = board_tty_path(env, i, path, sizeof(path));
+	if (ret)
+		return -ret;
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | flags);
+	return fd < 0 ? -errno : fd;
+}
+
+long long board_tty_stat(struct board_env *env, unsigned int i,
+			 const char *name)
+{
+	char tty[32], path[128], buf[32];
+
+	if (board_tty_name(env, i, tty, sizeof(tty)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/class/tty/%s/m4rpc/%s", tty, name);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+int tty_set_raw(int fd, speed_t speed)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return errno;
+	cfmakeraw(&t);
+	if (cfsetspeed(&t, speed) || tcsetattr(fd, TCSANOW, &t))
+		return errno;
+	return 0;
+}
+
+ssize_t tty_read_n(int fd, uint8_t *buf, size_t n, unsigned int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = poll(&p, 1, timeout_ms);
+		if (r < 0)
+			return -errno;
+		if (!r)
+			break;
+		r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EAGAIN)
+			continue;
+		if (r < 0)
+			return got ? (ssize_t)got : -errno;
+		if (!r)
+			break;
+		got += r;
+	}
+	return got;
+}
+
 int ep_info(int fd, struct m4rpc_info *info)
 {
 	return ioctl(fd, M4RPC_IOC_INFO, info) ? errno : 0;

@@ -429,9 +429,9 @@ TEST_F(m4, tty_generate_prints_the_sequence)
 	unsigned int writes = 0, i;
 
 	ASSERT_EQ(0, bench_init(&self->b, H7EMU_SKETCH_ECHO));
-	ASSERT_EQ(-EINVAL, h7emu_tty_generate(self->b.e, 10, 0, 100));
-	ASSERT_EQ(-EINVAL, h7emu_tty_generate(self->b.e, 10, 10, 0));
-	ASSERT_EQ(0, h7emu_tty_generate(self->b.e, 700, 100, 500));
+	ASSERT_EQ(-EINVAL, h7emu_tty_generate(self->b.e, 0, 10, 0, 100));
+	ASSERT_EQ(-EINVAL, h7emu_tty_generate(self->b.e, 0, 10, 10, 0));
+	ASSERT_EQ(0, h7emu_tty_generate(self->b.e, 0, 700, 100, 500));
 	/* 2 ms per write, 1 ms per pass: not all at once. */
 	bench_passes(&self->b, 3);
 	ASSERT_GT(700u, bench_stats(&self->b).m4_serial_gen);
@@ -452,7 +452,13 @@ TEST_F(m4, tty_generate_prints_the_sequence)
 	ASSERT_EQ(7u, writes);
 	for (i = 0; i < 700; i++)
 		ASSERT_EQ(h7emu_tty_gen_byte(i), got[i]);
-	ASSERT_EQ(0, h7emu_tty_generate(self->b.e, 0, 1, 1));
+	/* From further on: the sequence goes on there. */
+	ASSERT_EQ(0, h7emu_tty_generate(self->b.e, 70000, 50, 50, 1));
+	n = drain(&self->b, self->out, sizeof(self->out));
+	ASSERT_EQ(sizeof(head) + 1 + 50, n);
+	for (i = 0; i < 50; i++)
+		ASSERT_EQ(h7emu_tty_gen_byte(70000 + i),
+			  self->out[sizeof(head) + 1 + i]);
 }
 
 /* Bytes of the raw endpoint and of rpc share the ring, in order. */
