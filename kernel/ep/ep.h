@@ -32,6 +32,11 @@
  * READ_ONCE() (no lock taken while not TASK_RUNNING); writers of those
  * fields use WRITE_ONCE() under ep->lock.
  *
+ * A kernel client's session (ep_kclient.c) is one of ep->sessions; its
+ * callbacks are called with ep->lock held (m4rpc_ep_kclient.h says what
+ * they may do) and the client calls in with only its own locks held,
+ * which come before ep->lock (kernel/tty/tty.h).
+ *
  * Lifetime: the ep is a struct device. The link holds it from
  * m4rpc_ep_add() to m4rpc_ep_remove(); every open file holds it too (its
  * cdev's parent is the device, and each session takes a reference). It is

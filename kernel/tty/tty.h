@@ -20,13 +20,13 @@
  *     ->  t->fifo_lock (spinlock)  ->  link->lock (inside the link)
  *
  * t->lock serialises open (activate), close (shutdown), removal and the
- * transmit work, and protects ks, ep, dead and mctrl: whoever calls the endpoint
- * holds it, so the kernel session is never closed under a caller.
- * The endpoint calls back (m4rpc_ep_kops) with ep->lock held and t->lock
- * perhaps held by the caller it serves: the callbacks take only
- * t->fifo_lock and queue work. t->fifo_lock (irqsave: tty writes may
- * come from any context) protects the transmit fifo, inflight,
- * last_progress and the counters.
+ * transmit work, and protects ks, ep, dead and mctrl: whoever calls the
+ * endpoint holds it, so the kernel session is never closed under a
+ * caller. The endpoint calls back (m4rpc_ep_kops) from the link's worker
+ * with ep->lock held: the callbacks take only t->fifo_lock, queue work
+ * and ask the tty core for an (asynchronous) hangup. t->fifo_lock
+ * (irqsave: tty writes may come from any context) protects the transmit
+ * fifo, inflight, flushes, last_progress and the counters.
  *
  * Lifetime: the tty_port's reference count. m4rpc_tty_add() holds one
  * until m4rpc_tty_remove(); every tty opened on the port holds one from
