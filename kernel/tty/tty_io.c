@@ -233,29 +233,28 @@ int m4rpc_tty_write(struct tty_struct *tty, const u8 *buf, int count)
 	return n;
 }
 
-unsigned int m4rpc_tty_write_room(struct tty_struct *tty)
+/* The fifo's room (@room) or what the sketch does not have yet. */
+static unsigned int mtty_count(struct tty_struct *tty, bool room)
 {
 	struct m4rpc_tty *t = tty->driver_data;
 	unsigned long flags;
 	unsigned int n;
 
 	spin_lock_irqsave(&t->fifo_lock, flags);
-	n = kfifo_avail(&t->xmit);
+	n = room ? kfifo_avail(&t->xmit) : kfifo_len(&t->xmit) + t->inflight;
 	spin_unlock_irqrestore(&t->fifo_lock, flags);
 	return n;
 }
 
-/* What the sketch does not have yet: tcdrain() waits for 0. */
+unsigned int m4rpc_tty_write_room(struct tty_struct *tty)
+{
+	return mtty_count(tty, true);
+}
+
+/* tcdrain() and the last close() wait for 0. */
 unsigned int m4rpc_tty_chars_in_buffer(struct tty_struct *tty)
 {
-	struct m4rpc_tty *t = tty->driver_data;
-	unsigned long flags;
-	unsigned int n;
-
-	spin_lock_irqsave(&t->fifo_lock, flags);
-	n = kfifo_len(&t->xmit) + t->inflight;
-	spin_unlock_irqrestore(&t->fifo_lock, flags);
-	return n;
+	return mtty_count(tty, false);
 }
 
 /* tcflush(TCOFLUSH): what was not sent goes; what was sent is the M4's. */

@@ -628,27 +628,46 @@ int board_echo_once(struct board_env *env, unsigned int i, uint32_t msgid,
 
 /* ---- the endpoint ------------------------------------------------------------ */
 
-int board_ep_path(struct board_env *env, unsigned int i, char *path,
-		  size_t size)
+/*
+ * The name of the first entry of board @i's SPI device directory @sub
+ * that starts with @prefix (a device of the board's: its endpoint, its
+ * port) into @name: 0, ENOENT, or opendir()'s errno.
+ */
+static int board_dev_name(struct board_env *env, unsigned int i,
+			  const char *sub, const char *prefix, char *name,
+			  size_t size)
 {
 	char dir[128];
 	struct dirent *d;
 	DIR *dp;
 	int ret = ENOENT;
 
-	snprintf(dir, sizeof(dir), "/sys/bus/spi/devices/spi%u.0/m4rpc-ep",
-		 env->b[i].bus);
+	snprintf(dir, sizeof(dir), "/sys/bus/spi/devices/spi%u.0/%s",
+		 env->b[i].bus, sub);
 	dp = opendir(dir);
 	if (!dp)
 		return errno;
 	while ((d = readdir(dp))) {
-		if (!strncmp(d->d_name, "m4rpc", 5)) {
-			snprintf(path, size, "/dev/%s", d->d_name);
+		if (!strncmp(d->d_name, prefix, strlen(prefix)) &&
+		    strlen(d->d_name) < size) {
+			memcpy(name, d->d_name, strlen(d->d_name) + 1);
 			ret = 0;
 			break;
 		}
 	}
 	closedir(dp);
+	return ret;
+}
+
+int board_ep_path(struct board_env *env, unsigned int i, char *path,
+		  size_t size)
+{
+	char name[32];
+	int ret = board_dev_name(env, i, "m4rpc-ep", "m4rpc", name,
+				 sizeof(name));
+
+	if (!ret)
+		snprintf(path, size, "/dev/%s", name);
 	return ret;
 }
 
@@ -703,26 +722,7 @@ void board_down_session(struct board_env *env, int fd)
 static int board_tty_name(struct board_env *env, unsigned int i, char *name,
 			  size_t size)
 {
-	char dir[128];
-	struct dirent *d;
-	DIR *dp;
-	int ret = ENOENT;
-
-	snprintf(dir, sizeof(dir), "/sys/bus/spi/devices/spi%u.0/tty",
-		 env->b[i].bus);
-	dp = opendir(dir);
-	if (!dp)
-		return errno;
-	while ((d = readdir(dp))) {
-		if (!strncmp(d->d_name, "ttyM4RPC", 8) &&
-		    strlen(d->d_name) < size) {
-			memcpy(name, d->d_name, strlen(d->d_name) + 1);
-			ret = 0;
-			break;
-		}
-	}
-	closedir(dp);
-	return ret;
+	return board_dev_name(env, i, "tty", "ttyM4RPC", name, size);
 }
 
 int board_tty_path(struct board_env *env, unsigned int i, char *path,
