@@ -659,28 +659,42 @@ static int board_dev_name(struct board_env *env, unsigned int i,
 	return ret;
 }
 
-int board_ep_path(struct board_env *env, unsigned int i, char *path,
-		  size_t size)
+/* /dev/NAME of that device into @path, or the errno of the scan. */
+static int board_dev_path(struct board_env *env, unsigned int i,
+			  const char *sub, const char *prefix, char *path,
+			  size_t size)
 {
 	char name[32];
-	int ret = board_dev_name(env, i, "m4rpc-ep", "m4rpc", name,
-				 sizeof(name));
+	int ret = board_dev_name(env, i, sub, prefix, name, sizeof(name));
 
 	if (!ret)
 		snprintf(path, size, "/dev/%s", name);
 	return ret;
 }
 
-int board_ep_open(struct board_env *env, unsigned int i, int flags)
+/* open() it: an fd, or -errno. */
+static int board_dev_open(struct board_env *env, unsigned int i,
+			  const char *sub, const char *prefix, int flags)
 {
 	char path[64];
 	int ret, fd;
 
-	ret = board_ep_path(env, i, path, sizeof(path));
+	ret = board_dev_path(env, i, sub, prefix, path, sizeof(path));
 	if (ret)
 		return -ret;
 	fd = open(path, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int board_ep_path(struct board_env *env, unsigned int i, char *path,
+		  size_t size)
+{
+	return board_dev_path(env, i, "m4rpc-ep", "m4rpc", path, size);
+}
+
+int board_ep_open(struct board_env *env, unsigned int i, int flags)
+{
+	return board_dev_open(env, i, "m4rpc-ep", "m4rpc", flags);
 }
 
 int board_ep_session(struct board_env *env, unsigned int i)
@@ -728,24 +742,13 @@ static int board_tty_name(struct board_env *env, unsigned int i, char *name,
 int board_tty_path(struct board_env *env, unsigned int i, char *path,
 		   size_t size)
 {
-	char name[32];
-	int ret = board_tty_name(env, i, name, sizeof(name));
-
-	if (!ret)
-		snprintf(path, size, "/dev/%s", name);
-	return ret;
+	return board_dev_path(env, i, "tty", "ttyM4RPC", path, size);
 }
 
 int board_tty_open(struct board_env *env, unsigned int i, int flags)
 {
-	char path[64];
-	int ret, fd;
-
-	ret = board_tty_path(env, i, path, sizeof(path));
-	if (ret)
-		return -ret;
-	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | flags);
-	return fd < 0 ? -errno : fd;
+	return board_dev_open(env, i, "tty", "ttyM4RPC",
+			      O_RDWR | O_NOCTTY | flags);
 }
 
 long long board_tty_stat(struct board_env *env, unsigned int i,
