@@ -5,6 +5,8 @@
  * 0x0A": msgpack-rpc bytes written out by hand, rpclib's exact error
  * strings, one subframe = one message, the built-in sketches.
  */
+#include <errno.h>
+
 #include "kselftest_harness.h"
 #include "test_h7emu_util.h"
 
@@ -459,6 +461,26 @@ TEST_F(m4, tty_generate_prints_the_sequence)
 	for (i = 0; i < 50; i++)
 		ASSERT_EQ(h7emu_tty_gen_byte(70000 + i),
 			  self->out[sizeof(head) + 1 + i]);
+}
+
+/* The tty sketch's settings by name, with their ranges. */
+TEST(tty_settings)
+{
+	struct h7emu_config cfg;
+
+	h7emu_config_init(&cfg);
+	ASSERT_EQ(H7EMU_TTY_LINES, (int)cfg.tty_mode);
+	ASSERT_EQ(0, h7emu_config_set(&cfg, "tty-mode", "sink"));
+	ASSERT_EQ(H7EMU_TTY_SINK, (int)cfg.tty_mode);
+	ASSERT_STREQ("sink", h7emu_tty_mode_name(cfg.tty_mode));
+	ASSERT_EQ(-EINVAL, h7emu_config_set(&cfg, "tty-mode", "echo"));
+	ASSERT_EQ(0, h7emu_config_set(&cfg, "tty-loop-ms", "60000"));
+	ASSERT_EQ(60000u, cfg.tty_loop_ms);
+	ASSERT_EQ(-EINVAL, h7emu_config_set(&cfg, "tty-loop-ms", "60001"));
+	cfg.tty_mode = H7EMU_TTY_NR;
+	errno = 0;
+	ASSERT_EQ(NULL, h7emu_new(&cfg, h7emu_loopback_new()));
+	ASSERT_EQ(EINVAL, errno);
 }
 
 /* Bytes of the raw endpoint and of rpc share the ring, in order. */
