@@ -17,6 +17,10 @@
  *
  *   sess->read_lock (mutex)  ->  [link->client_lock]  ->  ep->lock (mutex)
  *                            ->  link->lock (inside the link's getters)
+ *                            ->  kernfs' notify spinlock (sysfs_notify_dirent()
+ *                                of m4_state, in ep_link_state())
+ *   [t->lock (tty)]  ->  ep->lock  ->  t->fifo_lock (a kernel client's
+ *                                      callbacks, kernel/tty/tty.h)
  *
  * ep->lock protects everything in struct m4rpc_ep and struct ep_session
  * marked "lock" below: sessions, bindings, pending calls (the xarrays have
@@ -187,6 +191,8 @@ struct m4rpc_ep {
 	int link_state;			/* lock: M4RPC_LINK_* */
 	int m4_state;			/* lock: M4RPC_M4_* */
 	bool m4_known;			/* lock: a state event came */
+	/* lock: sysfs m4_state, notified when m4_state changes; NULL dead */
+	struct kernfs_node *m4_state_kn;
 	struct list_head sessions;	/* lock */
 	struct list_head bindings;	/* lock */
 	struct xarray calls;		/* lock: ep_call by wire msgid */

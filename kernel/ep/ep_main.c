@@ -23,6 +23,7 @@
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include "m4rpc_compat.h"
 #include "m4rpc_param.h"
 #include "ep.h"
@@ -51,9 +52,30 @@ M4RPC_PARAM_UINT(wire_calls_max, 16, 1, 1024, 0444,
 static dev_t ep_devt;
 static DEFINE_IDA(ep_ida);
 
+/*
+ * /sys/class/m4rpc-ep/m4rpcN/m4_state: the M4's state as write() checks it
+ * (info.m4_state), pollable: a sleeper in poll() wakes when it changes, so
+ * a program can wait for the M4 to run RPC without a loop.
+ */
+static ssize_t m4_state_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct m4rpc_ep *ep = container_of(dev, struct m4rpc_ep, dev);
+
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ep->m4_state));
+}
+static DEVICE_ATTR_RO(m4_state);
+
+static struct attribute *ep_attrs[] = {
+	&dev_attr_m4_state.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(ep);
+
 /* Not "m4rpc": the link's sysfs group of that name sits in the same place. */
 static struct class ep_class = {
 	.name = "m4rpc-ep",
+	.dev_groups = ep_groups,
 };
 
 const struct file_operations m4rpc_ep_fops = {
@@ -135,6 +157,7 @@ static void ep_dev_release(struct device *dev)
 struct m4rpc_ep *m4rpc_ep_add(struct m4rpc_link *link)
 {
 	struct device *ldev = m4rpc_link_dev(link);
+	struct kernfs_node *kn;
 	struct m4rpc_ep *ep;
 	int ret, m4;
 
@@ -202,6 +225,11 @@ struct m4rpc_ep *m4rpc_ep_add(struct m4rpc_link *link)
 		m4rpc_link_detach(link);
 		goto err_put;
 	}
+	/* Notified from now on; a change before is in what poll() reads. */
+	kn = sysfs_get_dirent(ep->dev.kobj.sd, "m4_state");
+	mutex_lock(&ep->lock);
+	ep->m4_state_kn = kn;
+	mutex_unlock(&ep->lock);
 	dev_info(ldev, "endpoint /dev/%s\n", dev_name(&ep->dev));
 	return ep;
 
@@ -212,11 +240,16 @@ err_put:
 
 void m4rpc_ep_remove(struct m4rpc_ep *ep)
 {
+	struct kernfs_node *kn;
+
 	mutex_lock(&ep->lock);
 	ep->dead = true;
 	ep->link_state = M4RPC_LINK_STATE_GONE;
+	kn = ep->m4_state_kn;
+	ep->m4_state_kn = NULL;
 	m4rpc_ep_wake_all(ep);
 	mutex_unlock(&ep->lock);
+	sysfs_put(kn);
 
 	cdev_device_del(&ep->cdev, &ep->dev);
 	m4rpc_link_detach(ep->link);

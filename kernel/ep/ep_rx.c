@@ -7,6 +7,7 @@
  * client_lock), so the reassembler needs no lock of its own.
  */
 #include <linux/kfifo.h>
+#include <linux/sysfs.h>
 #include "m4rpc_compat.h"
 #include "ep.h"
 
@@ -141,6 +142,9 @@ static void ep_link_state(void *priv, enum m4rpc_link_event ev, int m4_state)
 	if (ev == M4RPC_LINK_RESYNC || ev == M4RPC_LINK_DOWN ||
 	    ep->m4_state != M4RPC_M4_RUNNING)
 		m4rpc_ep_kclients_down(ep);
+	/* Only queues work (kernfs_notify()): fine under ep->lock. */
+	if (old != ep->m4_state && ep->m4_state_kn)
+		sysfs_notify_dirent(ep->m4_state_kn);
 	m4rpc_ep_wake_all(ep);
 	mutex_unlock(&ep->lock);
 }

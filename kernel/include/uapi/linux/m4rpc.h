@@ -10,7 +10,10 @@
  * order they were bound (the first board is /dev/m4rpc0). It appears when
  * the link's SPI device is bound and goes away when it is unbound. Its
  * sysfs directory is /sys/class/m4rpc-ep/m4rpcN (its "device" link leads to
- * the SPI device); M4RPC_IOC_INFO names the SPI device too.
+ * the SPI device); M4RPC_IOC_INFO names the SPI device too. Its file
+ * m4_state is info.m4_state in decimal, and pollable: poll() for POLLPRI
+ * (after reading it) wakes when the state changes, so a program can wait
+ * for the M4 to run RPC without a loop.
  *
  * Sessions
  * --------
