@@ -96,6 +96,33 @@ struct h7emu_traffic {
 };
 
 /*
+ * The tty sketch's loop(): what it does with what its Serial receives
+ * (Linux's calls of "tty", into Serial's H7EMU_SERIAL_RX_LEN receive
+ * buffer, which drops what does not fit: m4_serial_overruns).
+ *   LINES  Serial.println(Serial.readStringUntil('\n')) for each line:
+ *          the line, then "\r\n" (two notifications; the default);
+ *   SINK   reads everything Serial holds and keeps it
+ *          (h7emu_tty_received()), sending nothing.
+ */
+enum h7emu_tty_mode {
+	H7EMU_TTY_LINES,
+	H7EMU_TTY_SINK,
+	H7EMU_TTY_NR,
+};
+
+#define H7EMU_SERIAL_RX_LEN	1024	/* SerialRPC's receive buffer */
+#define H7EMU_TTY_CAPTURE_MAX	(256 * 1024)	/* bytes SINK keeps */
+
+/*
+ * Byte @k (from 0) of what h7emu_tty_generate() prints: no period
+ * shorter than 64 KiB, so a chunk lost, doubled or out of place shows.
+ */
+static inline uint8_t h7emu_tty_gen_byte(uint64_t k)
+{
+	return (uint8_t)(k + (k >> 8) * 7 + (k >> 16) * 13);
+}
+
+/*
  * Faults. Probabilities are in [0, 1] and drawn from one seeded stream per
  * kind, so a run is reproducible and switching one fault on does not change
  * the draws of another.
@@ -135,6 +162,11 @@ struct h7emu_config {
 	int m4;				/* enum h7emu_m4, the BOOT_M4 reply */
 	enum h7emu_sketch sketch;
 	struct h7emu_traffic traffic;	/* the traffic sketch */
+	enum h7emu_tty_mode tty_mode;	/* the tty sketch */
+	/* Each loop() of the tty sketch takes this long, and the M4 (one
+	 * thread) takes no message meanwhile: Linux's calls wait in its
+	 * rpmsg buffers and reach Serial together. 0: no time. */
+	uint32_t tty_loop_ms;
 	uint32_t pass_us;		/* main-loop tick (SysTick) period */
 	/* Passes on the tick alone, no wake-ups (transfers, M4 messages):
 	 * the emulator's timing before it followed the spec; not the H7's. */
@@ -192,6 +224,10 @@ struct h7emu_config {
 	X(m4_notifications_out,	"M4: notifications sent (tty included)") \
 	X(m4_raw_bytes_out,	"M4: bytes sent on the raw endpoint") \
 	X(m4_call_timeouts,	"M4: calls that timed out") \
+	X(m4_serial_rx,		"M4: bytes Linux sent to Serial") \
+	X(m4_serial_overruns,	"M4: ... dropped, Serial's receive buffer full") \
+	X(m4_serial_read,	"M4: bytes the tty sketch read from Serial") \
+	X(m4_serial_gen,	"M4: bytes of the generated sequence printed") \
 	X(h7_resets,		"H7 resets") \
 	X(fault_flip_mosi,	"fault: bits flipped in received frames") \
 	X(fault_flip_miso,	"fault: bits flipped in armed frames") \
@@ -353,6 +389,22 @@ int h7emu_m4_raw_write(struct h7emu *emu, const void *buf, size_t n);
 int h7emu_m4_notify(struct h7emu *emu, const char *method, const void *bin,
 		    size_t n);
 int h7emu_m4_serial_write(struct h7emu *emu, const void *buf, size_t n);
+/*
+ * Serial prints @total bytes of the known sequence h7emu_tty_gen_byte(),
+ * from its byte @from: @size bytes per Serial.write() (1..H7EMU_SERIAL_RX_LEN),
+ * @rate writes a second (the first at once; late, it goes on at its
+ * rate from then, without catching up). Any sketch; the M4 restarting stops it, and so does @total 0.
+ * -ENODEV when the M4 has no RPC, -EINVAL for a size or rate of 0.
+ */
+int h7emu_tty_generate(struct h7emu *emu, uint64_t from, uint64_t total,
+		       uint32_t size, uint32_t rate);
+/*
+ * What the tty sketch in SINK mode read from Serial, in order, since the
+ * emulator started (M4 restarts included): up to @cap of its first bytes
+ * into @buf; returns how many it read in all (only the first
+ * H7EMU_TTY_CAPTURE_MAX are kept).
+ */
+uint64_t h7emu_tty_received(struct h7emu *emu, void *buf, size_t cap);
 /* The last response Linux sent to an M4 call: its bytes, or 0 if none. */
 size_t h7emu_m4_last_response(struct h7emu *emu, uint8_t *buf, size_t cap);
 
@@ -437,6 +489,8 @@ int h7emu_sketch_parse(const char *name);	/* enum, or -EINVAL */
 void h7emu_sketch_help(FILE *f);		/* every sketch, documented */
 const char *h7emu_traffic_kind_name(enum h7emu_traffic_kind kind);
 int h7emu_traffic_kind_parse(const char *name);
+const char *h7emu_tty_mode_name(enum h7emu_tty_mode mode);
+int h7emu_tty_mode_parse(const char *name);	/* enum, or -EINVAL */
 /* One line per counter; @all: also those at zero. */
 void h7emu_stats_print(FILE *f, const struct h7emu_stats *st, bool all);
 
@@ -445,7 +499,8 @@ void h7emu_stats_print(FILE *f, const struct h7emu_stats *st, bool all);
 /*
  * Set one value of @cfg from text, by the name of m4rpc-sim's long option
  * without its dashes: "sketch", "fw-version", "uid", "boot-m4", "pass-us",
- * "m4-slots", "seed", "traffic-rate|size|kind|timeout|method", and the
+ * "m4-slots", "seed", "traffic-rate|size|kind|timeout|method",
+ * "tty-mode", "tty-loop-ms", and the
  * faults below. A flag ("clip-53df799") takes NULL for 1. 0, -ENOENT for
  * an unknown name, -EINVAL for a value out of range.
  */

@@ -71,6 +71,9 @@ static int config_check(const struct h7emu_config *cfg)
 	    (unsigned int)tr->kind >= H7EMU_TRAFFIC_NR ||
 	    !mlen || mlen == sizeof(tr->method))
 		return -EINVAL;
+	if ((unsigned int)cfg->tty_mode >= H7EMU_TTY_NR ||
+	    cfg->tty_loop_ms > 60000)
+		return -EINVAL;
 	return faults_check(&cfg->faults);
 }
 
@@ -309,6 +312,46 @@ int h7emu_m4_notify(struct h7emu *e, const char *method, const void *bin,
 int h7emu_m4_serial_write(struct h7emu *e, const void *buf, size_t n)
 {
 	return m4_api(e, EP_RPC, "tty", buf, n);
+}
+
+int h7emu_tty_generate(struct h7emu *e, uint64_t from, uint64_t total,
+		       uint32_t size, uint32_t rate)
+{
+	struct m4_state *m = &e->m4;
+	int r = 0;
+
+	if (!size || size > H7EMU_SERIAL_RX_LEN || !rate)
+		return -EINVAL;
+	pthread_mutex_lock(&e->lock);
+	if (m->state != H7EMU_M4_RUNNING) {
+		r = -ENODEV;
+	} else {
+		m->gen_pos = from;
+		m->gen_total = from + total;
+		m->gen_size = size;
+		m->gen_period_ns = 1000000000ull / rate;
+		m->gen_started = false;	/* the first write at once */
+	}
+	pthread_mutex_unlock(&e->lock);
+	/* Due at once: the run loop looks again. */
+	if (!r)
+		e->be->ops->wake(e->be);
+	return r;
+}
+
+uint64_t h7emu_tty_received(struct h7emu *e, void *buf, size_t cap)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&e->lock);
+	n = e->tty_read;
+	if (cap > H7EMU_TTY_CAPTURE_MAX)
+		cap = H7EMU_TTY_CAPTURE_MAX;
+	if (cap > n)
+		cap = n;
+	memcpy(buf, e->tty_capture, cap);
+	pthread_mutex_unlock(&e->lock);
+	return n;
 }
 
 size_t h7emu_m4_last_response(struct h7emu *e, uint8_t *buf, size_t cap)

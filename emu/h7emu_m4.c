@@ -359,6 +359,12 @@ void h7emu__m4_work(struct h7emu *e, u64 t_ns)
 	e->m4_now = t_ns;
 	if (t_ns > e->last_ns)
 		e->last_ns = t_ns;
+	/* In a long loop() (tty_loop_ms) no message is taken, nor loops. */
+	if (t_ns < m->loop_busy_until_ns) {
+		h7emu__sketch_gen(e, t_ns);
+		e->m4_busy = false;
+		return;
+	}
 	while (m->in_len) {
 		struct m4_msg *head = &m->inbox[m->in_head];
 		u64 start = head->arrival_ns > m->last_done_ns ?
@@ -379,6 +385,7 @@ void h7emu__m4_work(struct h7emu *e, u64 t_ns)
 	}
 	if (sk->loop)
 		sk->loop(e, t_ns);
+	h7emu__sketch_gen(e, t_ns);
 	e->m4_busy = false;
 }
 
@@ -395,7 +402,11 @@ u64 h7emu__m4_due_ns(struct h7emu *e)
 		if (start < m->last_done_ns)
 			start = m->last_done_ns;
 		due = slow ? start + slow : start;
+		if (due < m->loop_busy_until_ns)
+			due = m->loop_busy_until_ns;
 	}
+	if (h7emu__sketch_gen_due(e) < due)
+		due = h7emu__sketch_gen_due(e);
 	if (m->call_pending && m->call_deadline_ns && m->call_deadline_ns < due)
 		due = m->call_deadline_ns;
 	if (e->cfg.sketch == H7EMU_SKETCH_TRAFFIC && e->cfg.traffic.rate &&

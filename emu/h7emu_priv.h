@@ -67,8 +67,13 @@ struct m4_state {
 	u64 last_done_ns;		/* when the M4 finished its last take */
 	/* sketch state, cleared when the M4 (re)starts */
 	bool led;
-	u8 serial_rx[256];		/* text sent to the M4's Serial */
+	u8 serial_rx[H7EMU_SERIAL_RX_LEN];	/* text sent to the M4's Serial */
 	size_t serial_len;
+	u64 loop_busy_until_ns;		/* tty_loop_ms: in loop() till then */
+	u64 gen_pos, gen_total;		/* h7emu_tty_generate() */
+	u32 gen_size;
+	u64 gen_period_ns, gen_next_ns;
+	bool gen_started;		/* gen_next_ns set by the M4's clock */
 	bool traffic_started;
 	u64 traffic_next_ns;
 	u32 traffic_seq;
@@ -95,6 +100,9 @@ struct sketch_def {
 };
 
 const struct sketch_def *h7emu__sketch_get(enum h7emu_sketch sketch);
+/* The Serial generator's work at @t_ns, and when it is due next. */
+void h7emu__sketch_gen(struct h7emu *e, u64 t_ns);
+u64 h7emu__sketch_gen_due(struct h7emu *e);
 
 void h7emu__m4_boot(struct h7emu *e);
 /* Hand one rpmsg message to the M4: 0, -EAGAIN when no rpmsg buffer is
@@ -168,6 +176,9 @@ struct h7emu {
 
 	struct m4_state m4;
 	struct h7emu_sent_log sent;
+	/* What the tty sketch's SINK read, over M4 restarts. */
+	u8 tty_capture[H7EMU_TTY_CAPTURE_MAX];
+	u64 tty_read;
 
 	/* wake-ups and the tick (h7emu__h7c_advance()) */
 	bool wake;			/* an interrupt since the last pass began */

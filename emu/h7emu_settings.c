@@ -23,6 +23,7 @@ enum kind {
 	K_M4,		/* -1, 0 or 1 */
 	K_SKETCH,
 	K_TRAFFIC_KIND,
+	K_TTY_MODE,
 };
 
 struct setting {
@@ -52,6 +53,8 @@ static const struct setting settings[] = {
 	CFG("traffic-kind", K_TRAFFIC_KIND, traffic.kind, 0),
 	CFG("traffic-timeout", K_U32, traffic.timeout_ms, UINT32_MAX),
 	CFG("traffic-method", K_NAME, traffic.method, H7EMU_METHOD_MAX - 1),
+	CFG("tty-mode", K_TTY_MODE, tty_mode, 0),
+	CFG("tty-loop-ms", K_U32, tty_loop_ms, 60000),
 	FAULT("flip-mosi", K_PROB, flip_mosi, 0),
 	FAULT("flip-miso", K_PROB, flip_miso, 0),
 	FAULT("drop-edge", K_PROB, drop_edge, 0),
@@ -132,7 +135,8 @@ static int parse_str(const char *s, size_t min, size_t max, char *dst)
  * config's enum fields are stored as ints (GCC's enums without negative
  * or large values are unsigned ints: the same bytes). */
 _Static_assert(sizeof(enum h7emu_sketch) == sizeof(int) &&
-	       sizeof(enum h7emu_traffic_kind) == sizeof(int),
+	       sizeof(enum h7emu_traffic_kind) == sizeof(int) &&
+	       sizeof(enum h7emu_tty_mode) == sizeof(int),
 	       "an enum field is not int-sized");
 static int parse_enum(int (*parse)(const char *), const char *s, void *dst)
 {
@@ -178,6 +182,8 @@ static int apply(const struct setting *st, void *p, const char *v)
 		return parse_enum(h7emu_sketch_parse, v, p);
 	case K_TRAFFIC_KIND:
 		return parse_enum(h7emu_traffic_kind_parse, v, p);
+	case K_TTY_MODE:
+		return parse_enum(h7emu_tty_mode_parse, v, p);
 	case K_FLAG:
 		break;
 	}

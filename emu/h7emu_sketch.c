@@ -84,11 +84,31 @@ static int m_tty(struct h7emu *e, const msgpack_object *argv,
 		return -EINVAL;
 	}
 	/* Serial's receive buffer drops what does not fit. */
-	if (n > sizeof(m->serial_rx) - m->serial_len)
+	e->st.m4_serial_rx += n;
+	if (n > sizeof(m->serial_rx) - m->serial_len) {
+		e->st.m4_serial_overruns += n - (sizeof(m->serial_rx) -
+						 m->serial_len);
 		n = sizeof(m->serial_rx) - m->serial_len;
+	}
 	memcpy(m->serial_rx + m->serial_len, p, n);
 	m->serial_len += n;
 	return msgpack_pack_nil(pk);
+}
+
+/* SINK: Serial.readBytes() of everything there, kept for the test. */
+static void tty_sink(struct h7emu *e)
+{
+	struct m4_state *m = &e->m4;
+	size_t keep = 0;
+
+	if (e->tty_read < H7EMU_TTY_CAPTURE_MAX)
+		keep = H7EMU_TTY_CAPTURE_MAX - e->tty_read;
+	if (keep > m->serial_len)
+		keep = m->serial_len;
+	memcpy(e->tty_capture + e->tty_read, m->serial_rx, keep);
+	e->tty_read += m->serial_len;
+	e->st.m4_serial_read += m->serial_len;
+	m->serial_len = 0;
 }
 
 /*
@@ -105,6 +125,12 @@ static void tty_loop(struct h7emu *e, u64 t_ns)
 	size_t line, used;
 	u8 *nl;
 
+	if (e->cfg.tty_loop_ms)
+		m->loop_busy_until_ns = t_ns + (u64)e->cfg.tty_loop_ms * NS_PER_MS;
+	if (e->cfg.tty_mode == H7EMU_TTY_SINK) {
+		tty_sink(e);
+		return;
+	}
 	for (;;) {
 		nl = memchr(m->serial_rx, '\n', m->serial_len);
 		if (nl) {
@@ -118,9 +144,52 @@ static void tty_loop(struct h7emu *e, u64 t_ns)
 		if (line)
 			h7emu__m4_serial_write(e, m->serial_rx, line);
 		h7emu__m4_serial_write(e, (const u8 *)"\r\n", 2);
+		e->st.m4_serial_read += used;
 		memmove(m->serial_rx, m->serial_rx + used, m->serial_len - used);
 		m->serial_len -= used;
 	}
+}
+
+/*
+ * The generator of h7emu_tty_generate(): one Serial.write() per period.
+ * Late (the emulator's thread was not scheduled), it goes on at its rate
+ * from now rather than catching up: a burst of writes would overrun the
+ * H7's frame, which no M4 running on its own time would do.
+ */
+void h7emu__sketch_gen(struct h7emu *e, u64 t_ns)
+{
+	struct m4_state *m = &e->m4;
+	u8 buf[H7EMU_SERIAL_RX_LEN];
+	u64 left;
+	size_t i, n;
+
+	if (m->gen_pos >= m->gen_total)
+		return;
+	if (!m->gen_started) {
+		m->gen_started = true;
+		m->gen_next_ns = t_ns;
+	}
+	if (t_ns < m->gen_next_ns)
+		return;
+	left = m->gen_total - m->gen_pos;
+	n = left < m->gen_size ? left : m->gen_size;
+	for (i = 0; i < n; i++)
+		buf[i] = h7emu_tty_gen_byte(m->gen_pos + i);
+	h7emu__m4_serial_write(e, buf, n);
+	m->gen_pos += n;
+	e->st.m4_serial_gen += n;
+	m->gen_next_ns += m->gen_period_ns;
+	if (m->gen_next_ns <= t_ns)
+		m->gen_next_ns = t_ns + m->gen_period_ns;
+}
+
+u64 h7emu__sketch_gen_due(struct h7emu *e)
+{
+	const struct m4_state *m = &e->m4;
+
+	if (m->gen_pos >= m->gen_total)
+		return UINT64_MAX;
+	return m->gen_started ? m->gen_next_ns : 0;
 }
 
 static void traffic_send(struct h7emu *e, u64 t_ns)
@@ -246,9 +315,10 @@ static const struct sketch_def sketches[H7EMU_SKETCH_NR] = {
 		echo_methods, NULL },
 	[H7EMU_SKETCH_TTY] = {
 		"tty",
-		"tty(bin or str) feeds the M4's Serial (returns nil); each complete\n"
-		"line comes back by Serial.println(): [2, \"tty\", [<bin8 line>]]\n"
-		"then [2, \"tty\", [<bin8 \"\\r\\n\">]]",
+		"tty(bin or str) feeds the M4's Serial, a 1 KiB buffer (returns\n"
+		"nil); each complete line comes back by Serial.println():\n"
+		"[2, \"tty\", [<bin8 line>]] then [2, \"tty\", [<bin8 \"\\r\\n\">]]\n"
+		"(--tty-mode lines), or is kept and not sent (--tty-mode sink)",
 		tty_methods, tty_loop },
 	[H7EMU_SKETCH_TRAFFIC] = {
 		"traffic",
@@ -307,6 +377,28 @@ static const char *const traffic_kinds[H7EMU_TRAFFIC_NR] = {
 	[H7EMU_TRAFFIC_SERIAL] = "serial",
 	[H7EMU_TRAFFIC_MIX] = "mix",
 };
+
+static const char *const tty_modes[H7EMU_TTY_NR] = {
+	[H7EMU_TTY_LINES] = "lines",
+	[H7EMU_TTY_SINK] = "sink",
+};
+
+const char *h7emu_tty_mode_name(enum h7emu_tty_mode mode)
+{
+	if ((unsigned int)mode >= H7EMU_TTY_NR)
+		return "?";
+	return tty_modes[mode];
+}
+
+int h7emu_tty_mode_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < H7EMU_TTY_NR; i++)
+		if (!strcmp(name, tty_modes[i]))
+			return i;
+	return -EINVAL;
+}
 
 const char *h7emu_traffic_kind_name(enum h7emu_traffic_kind kind)
 {

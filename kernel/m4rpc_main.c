@@ -6,8 +6,9 @@
  * it its client, starts it, and on remove takes them down in the reverse
  * order.
  *
- * The client is the /dev/m4rpcN endpoint (kernel/ep/), or, for the link's
- * own tests, the debugfs test client (kernel/test/) when
+ * The client is the /dev/m4rpcN endpoint (kernel/ep/), with the serial
+ * port /dev/ttyM4RPCn on it (kernel/tty/, a client of the endpoint's), or,
+ * for the link's own tests, the debugfs test client (kernel/test/) when
  * /sys/kernel/debug/m4rpc/test_client is 1 at probe time (rebind a device
  * to switch it). A test knob, so in debugfs and not a module parameter.
  *
@@ -26,13 +27,15 @@
 #include "m4rpc_compat.h"
 #include "link/link.h"
 #include "ep/m4rpc_ep.h"
+#include "tty/m4rpc_tty.h"
 #include "test/test_client.h"
 
 /* What one bound device has: its link and the link's client. */
 struct m4rpc_board {
 	struct m4rpc_link *link;
-	struct m4rpc_ep *ep;		/* or */
-	struct m4rpc_tc *tc;
+	struct m4rpc_ep *ep;		/* and its serial port, */
+	struct m4rpc_tty *tty;
+	struct m4rpc_tc *tc;		/* or the test client */
 };
 
 static struct dentry *m4rpc_debugfs;
@@ -61,6 +64,14 @@ static int m4rpc_probe(struct spi_device *spi)
 	}
 	if (ret)
 		goto err_link;
+	if (board->ep) {
+		board->tty = m4rpc_tty_add(board->ep);
+		ret = PTR_ERR_OR_ZERO(board->tty);
+		if (ret) {
+			board->tty = NULL;
+			goto err_client;
+		}
+	}
 	ret = m4rpc_link_start(board->link);
 	if (ret)
 		goto err_client;
@@ -68,6 +79,8 @@ static int m4rpc_probe(struct spi_device *spi)
 
 err_client:
 	m4rpc_link_unplug(board->link);
+	if (board->tty)
+		m4rpc_tty_remove(board->tty);
 	if (board->ep)
 		m4rpc_ep_remove(board->ep);
 	else
@@ -84,6 +97,8 @@ static void m4rpc_remove(struct spi_device *spi)
 	struct m4rpc_board *board = m4rpc_link_owner(link);
 
 	m4rpc_link_unplug(link);
+	if (board->tty)
+		m4rpc_tty_remove(board->tty);
 	if (board->ep)
 		m4rpc_ep_remove(board->ep);
 	if (board->tc)
@@ -127,11 +142,16 @@ static int __init m4rpc_init(void)
 	ret = m4rpc_ep_init();
 	if (ret)
 		goto err_debugfs;
-	ret = spi_register_driver(&m4rpc_driver);
+	ret = m4rpc_tty_init();
 	if (ret)
 		goto err_ep;
+	ret = spi_register_driver(&m4rpc_driver);
+	if (ret)
+		goto err_tty;
 	return 0;
 
+err_tty:
+	m4rpc_tty_exit();
 err_ep:
 	m4rpc_ep_exit();
 err_debugfs:
@@ -143,6 +163,7 @@ module_init(m4rpc_init);
 static void __exit m4rpc_exit(void)
 {
 	spi_unregister_driver(&m4rpc_driver);
+	m4rpc_tty_exit();
 	m4rpc_ep_exit();
 	debugfs_remove_recursive(m4rpc_debugfs);
 }

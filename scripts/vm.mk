@@ -1,8 +1,8 @@
 # The test VM (scripts/vm-run.sh) and the targets built on it.
 VM_KVER = $(shell $(TOP)/scripts/vm-kernel.sh)
-# The VM suite runs bottom-up (simulator, emulator, link, endpoints), so the
+# The VM suite runs bottom-up (simulator, emulator, link, endpoints, tty), so the
 # first failure points at the lowest broken layer; anything unlisted runs last.
-VM_LAYERS := sim_kmod h7emu_% rawcall link_% ep_%
+VM_LAYERS := sim_kmod h7emu_% rawcall link_% ep_% tty_%
 VM_LAYERED = $(foreach l,$(VM_LAYERS),$(filter $(B)/selftests/$(l),$(VM_TESTS)))
 VM_SUITE = $(VM_LAYERED) $(filter-out $(VM_LAYERED),$(VM_TESTS))
 HOST_CHECKS := $(TOP)/scripts/checkpatch-tap.sh $(TOP)/scripts/kbuild-w1-tap.sh

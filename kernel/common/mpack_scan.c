@@ -437,6 +437,65 @@ int m4rpc_mp_rpc_parse(const u8 *msg, size_t len, struct m4rpc_mp_rpc_env *env)
 	return rc;
 }
 
+/* Bytes of a bin header from its lead byte, 0 if not a bin. */
+static size_t m4rpc_mp_bin_hdr_len(u8 b)
+{
+	switch (b) {
+	case 0xc4:
+		return 2;
+	case 0xc5:
+		return 3;
+	case 0xc6:
+		return 5;
+	default:
+		return 0;
+	}
+}
+
+int m4rpc_mp_rpc_param0_bytes(const u8 *msg, size_t len,
+			      const struct m4rpc_mp_rpc_env *env, size_t *off,
+			      size_t *n)
+{
+	size_t p = env->params_off, end = p + env->params_len, hdr;
+	u32 elems, blen;
+
+	if (env->type == M4RPC_MP_RPC_RESPONSE || !env->params_len ||
+	    end > len)
+		return -EBADMSG;
+	/* The params array's header, then its first element's. */
+	if (msg[p] >= 0x90 && msg[p] <= 0x9f) {
+		elems = msg[p] & 0x0f;
+		p += 1;
+	} else if (msg[p] == 0xdc && end - p >= 3) {
+		elems = m4rpc_mp_get_be(msg + p + 1, 2);
+		p += 3;
+	} else if (msg[p] == 0xdd && end - p >= 5) {
+		elems = m4rpc_mp_get_be(msg + p + 1, 4);
+		p += 5;
+	} else {
+		return -EBADMSG;
+	}
+	if (!elems || p >= end)
+		return -EBADMSG;
+	hdr = m4rpc_mp_str_hdr_len(msg[p]);
+	if (hdr) {
+		if (end - p < hdr)
+			return -EBADMSG;
+		blen = m4rpc_mp_str_len(msg + p, hdr);
+	} else {
+		hdr = m4rpc_mp_bin_hdr_len(msg[p]);
+		if (!hdr || end - p < hdr)
+			return -EBADMSG;
+		blen = m4rpc_mp_get_be(msg + p + 1, hdr - 1);
+	}
+	p += hdr;
+	if (blen > end - p)
+		return -EBADMSG;
+	*off = p;
+	*n = blen;
+	return 0;
+}
+
 size_t m4rpc_mp_uint_len(u32 v)
 {
 	if (v <= 0x7f)

@@ -140,6 +140,15 @@ int m4rpc_mp_rpc_head_msgid(const u8 *buf, size_t len, u32 *msgid);
  */
 int m4rpc_mp_rpc_parse(const u8 *msg, size_t len, struct m4rpc_mp_rpc_env *env);
 
+/*
+ * Where the payload of the first parameter of the request or notification
+ * @msg[0..@len) (parsed into @env) lies, when it is a str or a bin: 0,
+ * *@off and *@n (what the M4's Serial output carries, "tty"). -EBADMSG
+ * for a response, no parameter, or a first parameter of another type.
+ */
+int m4rpc_mp_rpc_param0_bytes(const u8 *msg, size_t len,
+			      const struct m4rpc_mp_rpc_env *env, size_t *off,
+			      size_t *n);
 /* Bytes the shortest msgpack encoding of @v takes (1, 2, 3 or 5). */
 size_t m4rpc_mp_uint_len(u32 v);
 

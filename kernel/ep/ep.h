@@ -10,6 +10,7 @@
  *   ep_window.c   the wire window in bytes: reply sizes learned per method
  *   ep_route.c    messages from the M4: replies, bindings, kernel errors
  *   ep_rx.c       the link's callbacks: reassembly, raw bytes, link state
+ *   ep_kclient.c  sessions of the kernel's own (m4rpc_ep_kclient.h)
  *   m4rpc_ep_ioctl.c    the ioctls
  *
  * Locking, outermost first:
@@ -18,6 +19,8 @@
  *                            ->  link->lock (inside the link's getters)
  *                            ->  kernfs' notify spinlock (sysfs_notify_dirent()
  *                                of m4_state, in ep_link_state())
+ *   [t->lock (tty)]  ->  ep->lock  ->  t->fifo_lock (a kernel client's
+ *                                      callbacks, kernel/tty/tty.h)
  *
  * ep->lock protects everything in struct m4rpc_ep and struct ep_session
  * marked "lock" below: sessions, bindings, pending calls (the xarrays have
@@ -32,6 +35,11 @@
  * (a spinlock, innermost). Wait conditions read their fields with
  * READ_ONCE() (no lock taken while not TASK_RUNNING); writers of those
  * fields use WRITE_ONCE() under ep->lock.
+ *
+ * A kernel client's session (ep_kclient.c) is one of ep->sessions; its
+ * callbacks are called with ep->lock held (m4rpc_ep_kclient.h says what
+ * they may do) and the client calls in with only its own locks held,
+ * which come before ep->lock (kernel/tty/tty.h).
  *
  * Lifetime: the ep is a struct device. The link holds it from
  * m4rpc_ep_add() to m4rpc_ep_remove(); every open file holds it too (its
@@ -56,6 +64,7 @@
 #include "rpc_reasm.h"
 #include "rpc_msg.h"
 #include "../link/link.h"
+#include "m4rpc_ep_kclient.h"
 
 /* Bindings one session may hold. */
 #define EP_BINDINGS_MAX		64
@@ -130,6 +139,7 @@ struct ep_binding {
 
 struct ep_session {
 	struct m4rpc_ep *ep;
+	struct m4rpc_ep_ksess *ks;	/* a kernel client's session, or NULL */
 	struct list_head node;		/* lock: in ep->sessions */
 	wait_queue_head_t wq;		/* readers, writers, pollers */
 	struct mutex read_lock;		/* one reader at a time */
@@ -155,6 +165,17 @@ struct ep_session {
 	u32 nm4calls;
 	u32 nbindings;
 	struct m4rpc_session_stats stats;	/* lock: counters only */
+};
+
+/*
+ * A session of a kernel client (m4rpc_ep_kclient.h): never in raw mode,
+ * no M4 calls (the kernel answers them), its replies and notifications go
+ * to @ops with ep->lock held instead of to a queue.
+ */
+struct m4rpc_ep_ksess {
+	struct ep_session sess;
+	const struct m4rpc_ep_kops *ops;
+	void *priv;
 };
 
 struct m4rpc_ep {
@@ -223,6 +244,14 @@ void m4rpc_ep_window_learn(struct m4rpc_ep *ep, const struct ep_call *call,
 			   u32 len);
 
 /* ep_session.c */
+void m4rpc_ep_session_init(struct ep_session *sess, struct m4rpc_ep *ep);
+int m4rpc_ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
+			 const struct m4rpc_mp_rpc_env *env,
+			 struct ep_m4call **m4call);
+int m4rpc_ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
+			  struct ep_msg *msg,
+			  const struct m4rpc_mp_rpc_env *env,
+			  struct ep_call *call, struct ep_m4call *m4call);
 int m4rpc_ep_open(struct inode *inode, struct file *file);
 int m4rpc_ep_release(struct inode *inode, struct file *file);
 ssize_t m4rpc_ep_read(struct file *file, char __user *buf, size_t count,
@@ -257,6 +286,9 @@ void m4rpc_ep_session_drop_calls(struct m4rpc_ep *ep, struct ep_session *sess);
 void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep);
 void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len,
 			    bool cut);
+
+/* ep_kclient.c */
+void m4rpc_ep_kclients_down(struct m4rpc_ep *ep);
 
 /* ep_rx.c */
 extern const struct m4rpc_link_ops m4rpc_ep_link_ops;

@@ -17,7 +17,11 @@
  *    forgotten, so its late answer cannot be taken for the new call's;
  *  - when the M4 stops running RPC, everything it was sent or asked is
  *    void: queued messages are dropped, pending calls are answered with an
- *    error of the kernel's, M4 calls are forgotten.
+ *    error of the kernel's, M4 calls are forgotten;
+ *  - a kernel client's session (m4rpc_ep_kclient.h) gets its replies and
+ *    notifications through its callbacks, and the end of a call that the
+ *    kernel fails as an errno; requests for a method it bound are answered
+ *    by the kernel as unbound ones (no process serves them).
  */
 #include <linux/slab.h>
 #include "m4rpc_compat.h"
@@ -66,17 +70,24 @@ static void ep_call_free(struct m4rpc_ep *ep, struct ep_call *call);
  * [1, msgid, err, nil], and the call is over. With no memory for it, the
  * session's next read() reports the loss.
  */
-#define ep_call_fail(ep, call, err) \
-	ep_call_fail_len(ep, call, err, sizeof(err) - 1)
+#define ep_call_fail(ep, call, err, kerr) \
+	ep_call_fail_len(ep, call, err, sizeof(err) - 1, kerr)
 
 static void ep_call_fail_len(struct m4rpc_ep *ep, struct ep_call *call,
-			     const char *err, size_t err_len)
+			     const char *err, size_t err_len, int kerr)
 {
 	struct ep_session *sess = call->sess;
+	struct m4rpc_ep_ksess *ks = sess->ks;
+	u32 msgid = call->user_msgid;
 	struct ep_msg *msg;
 	int len = -ENOMEM;
 
 	lockdep_assert_held(&ep->lock);
+	if (ks) {	/* a kernel client hears @kerr instead */
+		ep_call_free(ep, call);
+		ks->ops->done(ks->priv, msgid, kerr);
+		return;
+	}
 	msg = m4rpc_ep_msg_alloc(M4RPC_LINK_UI_MTU, EP_GFP_WORKER);
 	if (msg)
 		len = m4rpc_mp_rpc_write_error(msg->data, M4RPC_LINK_UI_MTU,
@@ -146,6 +157,20 @@ static struct ep_msg *ep_copy_msgid(const u8 *data, size_t len,
 	return msg;
 }
 
+/* The response to a kernel client's call: only whether it is an error. */
+static void ep_kclient_reply(struct m4rpc_ep *ep, struct ep_call *call,
+			     const u8 *data, const struct m4rpc_mp_rpc_env *env)
+{
+	struct m4rpc_ep_ksess *ks = call->sess->ks;
+	bool nil = env->error_len == 1 && data[env->error_off] == 0xc0;
+	u32 msgid = call->user_msgid;
+
+	lockdep_assert_held(&ep->lock);
+	ep_call_free(ep, call);
+	ks->sess.stats.replies++;
+	ks->ops->done(ks->priv, msgid, nil ? 0 : -EREMOTEIO);
+}
+
 static void ep_route_response(struct m4rpc_ep *ep, const u8 *data,
 			      size_t len, const struct m4rpc_mp_rpc_env *env)
 {
@@ -162,6 +187,10 @@ static void ep_route_response(struct m4rpc_ep *ep, const u8 *data,
 	}
 	sess = call->sess;
 	m4rpc_ep_window_learn(ep, call, len);
+	if (sess->ks) {
+		ep_kclient_reply(ep, call, data, env);
+		return;
+	}
 	msg = ep_copy_msgid(data, len, env, call->user_msgid);
 	ep_call_free(ep, call);		/* answered, delivered or not */
 	if (!msg) {
@@ -204,7 +233,7 @@ static void ep_route_request(struct m4rpc_ep *ep, const u8 *data,
 	ep->stats.rx_requests++;
 	ep_m4call_retire(ep, env->msgid);
 	b = m4rpc_ep_binding_find(ep, name, env->method_len);
-	if (!b) {
+	if (!b || b->sess->ks) {
 		ep->stats.requests_unbound++;
 		m4rpc_ep_tx_kernel_error(ep, env->msgid, EP_ERR_UNBOUND, name,
 					 env->method_len);
@@ -260,6 +289,11 @@ static void ep_route_notify(struct m4rpc_ep *ep, const u8 *data, size_t len,
 	b = m4rpc_ep_binding_find(ep, data + env->method_off, env->method_len);
 	if (!b) {
 		ep->stats.notify_unbound++;
+		return;
+	}
+	if (b->sess->ks) {
+		b->sess->stats.rx_msgs++;
+		b->sess->ks->ops->notify(b->sess->ks->priv, data, len, env);
 		return;
 	}
 	msg = m4rpc_ep_msg_alloc(len, EP_GFP_WORKER);
@@ -319,7 +353,7 @@ void m4rpc_ep_m4_stopped(struct m4rpc_ep *ep)
 	}
 	xa_for_each(&ep->calls, id, call) {
 		ep->stats.calls_failed++;
-		ep_call_fail(ep, call, EP_ERR_STOPPED);
+		ep_call_fail(ep, call, EP_ERR_STOPPED, -EHOSTDOWN);
 	}
 	m4rpc_ep_wake_all(ep);
 }
@@ -347,7 +381,7 @@ void m4rpc_ep_route_damaged(struct m4rpc_ep *ep, const u8 *data, size_t len,
 	    M4RPC_MP_RPC_RESPONSE) {
 		call = xa_load(&ep->calls, msgid);
 		if (call)
-			ep_call_fail(ep, call, EP_ERR_DAMAGED);
+			ep_call_fail(ep, call, EP_ERR_DAMAGED, -EIO);
 	}
 	mutex_unlock(&ep->lock);
 }

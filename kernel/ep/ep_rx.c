@@ -138,6 +138,10 @@ static void ep_link_state(void *priv, enum m4rpc_link_event ev, int m4_state)
 	ep->m4_known = true;
 	if (old == M4RPC_M4_RUNNING && ep->m4_state != M4RPC_M4_RUNNING)
 		m4rpc_ep_m4_stopped(ep);
+	/* The tty hangs up then: what it sent may be lost. */
+	if (ev == M4RPC_LINK_RESYNC || ev == M4RPC_LINK_DOWN ||
+	    ep->m4_state != M4RPC_M4_RUNNING)
+		m4rpc_ep_kclients_down(ep);
 	/* Only queues work (kernfs_notify()): fine under ep->lock. */
 	if (old != ep->m4_state && ep->m4_state_kn)
 		sysfs_notify_dirent(ep->m4_state_kn);

@@ -57,15 +57,9 @@ bool m4rpc_ep_deliver(struct m4rpc_ep *ep, struct ep_session *sess,
 	return true;
 }
 
-int m4rpc_ep_open(struct inode *inode, struct file *file)
+/* A zeroed session made ready for @ep (a file's, or a kernel client's). */
+void m4rpc_ep_session_init(struct ep_session *sess, struct m4rpc_ep *ep)
 {
-	struct m4rpc_ep *ep = container_of(inode->i_cdev, struct m4rpc_ep,
-					   cdev);
-	struct ep_session *sess;
-
-	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
-	if (!sess)
-		return -ENOMEM;
 	sess->ep = ep;
 	init_waitqueue_head(&sess->wq);
 	mutex_init(&sess->read_lock);
@@ -75,6 +69,18 @@ int m4rpc_ep_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&sess->calls);
 	INIT_LIST_HEAD(&sess->m4calls);
 	sess->mode = M4RPC_MODE_MSG;
+}
+
+int m4rpc_ep_open(struct inode *inode, struct file *file)
+{
+	struct m4rpc_ep *ep = container_of(inode->i_cdev, struct m4rpc_ep,
+					   cdev);
+	struct ep_session *sess;
+
+	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
+	if (!sess)
+		return -ENOMEM;
+	m4rpc_ep_session_init(sess, ep);
 
 	mutex_lock(&ep->lock);
 	if (ep->dead) {
@@ -249,9 +255,9 @@ ssize_t m4rpc_ep_read(struct file *file, char __user *buf, size_t count,
  * Can the message be queued now (ep->lock held)? 0 yes, -EAGAIN not yet,
  * or the error write() fails with.
  */
-static int ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
-			  const struct m4rpc_mp_rpc_env *env,
-			  struct ep_m4call **m4call)
+int m4rpc_ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
+			 const struct m4rpc_mp_rpc_env *env,
+			 struct ep_m4call **m4call)
 {
 	lockdep_assert_held(&ep->lock);
 	if (ep->dead)
@@ -271,7 +277,7 @@ static int ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
 	return m4rpc_ep_tx_admit(ep, sess) ? 0 : -EAGAIN;
 }
 
-/* The wait's condition: something may have changed for ep_write_check(). */
+/* The wait's condition: m4rpc_ep_write_check() may say 0 now. */
 static bool ep_writable(struct ep_session *sess, bool call)
 {
 	struct m4rpc_ep *ep = sess->ep;
@@ -284,10 +290,10 @@ static bool ep_writable(struct ep_session *sess, bool call)
 	return m4rpc_ep_tx_admit_lockless(ep, sess);
 }
 
-/* Commit (ep->lock held, ep_write_check() said 0). */
-static int ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
-			   struct ep_msg *msg, const struct m4rpc_mp_rpc_env *env,
-			   struct ep_call *call, struct ep_m4call *m4call)
+/* Commit (ep->lock held, m4rpc_ep_write_check() said 0). */
+int m4rpc_ep_write_commit(struct m4rpc_ep *ep, struct ep_session *sess,
+			  struct ep_msg *msg, const struct m4rpc_mp_rpc_env *env,
+			  struct ep_call *call, struct ep_m4call *m4call)
 {
 	u32 wire;
 	int len, ret;
@@ -382,10 +388,10 @@ ssize_t m4rpc_ep_write(struct file *file, const char __user *buf, size_t count,
 
 	for (;;) {
 		mutex_lock(&ep->lock);
-		ret = ep_write_check(ep, sess, &env, &m4call);
+		ret = m4rpc_ep_write_check(ep, sess, &env, &m4call);
 		if (!ret) {
-			ret = ep_write_commit(ep, sess, msg, &env, call,
-					      m4call);
+			ret = m4rpc_ep_write_commit(ep, sess, msg, &env, call,
+						    m4call);
 			if (!ret) {
 				msg = NULL;	/* queued */
 				call = NULL;

@@ -628,22 +628,29 @@ int board_echo_once(struct board_env *env, unsigned int i, uint32_t msgid,
 
 /* ---- the endpoint ------------------------------------------------------------ */
 
-int board_ep_path(struct board_env *env, unsigned int i, char *path,
-		  size_t size)
+/*
+ * The name of the first entry of board @i's SPI device directory @sub
+ * that starts with @prefix (a device of the board's: its endpoint, its
+ * port) into @name: 0, ENOENT, or opendir()'s errno.
+ */
+static int board_dev_name(struct board_env *env, unsigned int i,
+			  const char *sub, const char *prefix, char *name,
+			  size_t size)
 {
 	char dir[128];
 	struct dirent *d;
 	DIR *dp;
 	int ret = ENOENT;
 
-	snprintf(dir, sizeof(dir), "/sys/bus/spi/devices/spi%u.0/m4rpc-ep",
-		 env->b[i].bus);
+	snprintf(dir, sizeof(dir), "/sys/bus/spi/devices/spi%u.0/%s",
+		 env->b[i].bus, sub);
 	dp = opendir(dir);
 	if (!dp)
 		return errno;
 	while ((d = readdir(dp))) {
-		if (!strncmp(d->d_name, "m4rpc", 5)) {
-			snprintf(path, size, "/dev/%s", d->d_name);
+		if (!strncmp(d->d_name, prefix, strlen(prefix)) &&
+		    strlen(d->d_name) < size) {
+			memcpy(name, d->d_name, strlen(d->d_name) + 1);
 			ret = 0;
 			break;
 		}
@@ -652,16 +659,42 @@ int board_ep_path(struct board_env *env, unsigned int i, char *path,
 	return ret;
 }
 
-int board_ep_open(struct board_env *env, unsigned int i, int flags)
+/* /dev/NAME of that device into @path, or the errno of the scan. */
+static int board_dev_path(struct board_env *env, unsigned int i,
+			  const char *sub, const char *prefix, char *path,
+			  size_t size)
+{
+	char name[32];
+	int ret = board_dev_name(env, i, sub, prefix, name, sizeof(name));
+
+	if (!ret)
+		snprintf(path, size, "/dev/%s", name);
+	return ret;
+}
+
+/* open() it: an fd, or -errno. */
+static int board_dev_open(struct board_env *env, unsigned int i,
+			  const char *sub, const char *prefix, int flags)
 {
 	char path[64];
 	int ret, fd;
 
-	ret = board_ep_path(env, i, path, sizeof(path));
+	ret = board_dev_path(env, i, sub, prefix, path, sizeof(path));
 	if (ret)
 		return -ret;
 	fd = open(path, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int board_ep_path(struct board_env *env, unsigned int i, char *path,
+		  size_t size)
+{
+	return board_dev_path(env, i, "m4rpc-ep", "m4rpc", path, size);
+}
+
+int board_ep_open(struct board_env *env, unsigned int i, int flags)
+{
+	return board_dev_open(env, i, "m4rpc-ep", "m4rpc", flags);
 }
 
 int board_ep_session(struct board_env *env, unsigned int i)
@@ -695,6 +728,76 @@ void board_down_session(struct board_env *env, int fd)
 	if (fd >= 0)
 		close(fd);
 	board_down(env);
+}
+
+/* ---- the serial port ---------------------------------------------------- */
+
+/* Its name under the board's SPI device, the tty's parent. */
+static int board_tty_name(struct board_env *env, unsigned int i, char *name,
+			  size_t size)
+{
+	return board_dev_name(env, i, "tty", "ttyM4RPC", name, size);
+}
+
+int board_tty_path(struct board_env *env, unsigned int i, char *path,
+		   size_t size)
+{
+	return board_dev_path(env, i, "tty", "ttyM4RPC", path, size);
+}
+
+int board_tty_open(struct board_env *env, unsigned int i, int flags)
+{
+	return board_dev_open(env, i, "tty", "ttyM4RPC",
+			      O_RDWR | O_NOCTTY | flags);
+}
+
+long long board_tty_stat(struct board_env *env, unsigned int i,
+			 const char *name)
+{
+	char tty[32], path[128], buf[32];
+
+	if (board_tty_name(env, i, tty, sizeof(tty)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/class/tty/%s/m4rpc/%s", tty, name);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+int tty_set_raw(int fd, speed_t speed)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t))
+		return errno;
+	cfmakeraw(&t);
+	if (cfsetspeed(&t, speed) || tcsetattr(fd, TCSANOW, &t))
+		return errno;
+	return 0;
+}
+
+ssize_t tty_read_n(int fd, uint8_t *buf, size_t n, unsigned int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = poll(&p, 1, timeout_ms);
+		if (r < 0)
+			return -errno;
+		if (!r)
+			break;
+		r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EAGAIN)
+			continue;
+		if (r < 0)
+			return got ? (ssize_t)got : -errno;
+		if (!r)
+			break;
+		got += r;
+	}
+	return got;
 }
 
 int ep_info(int fd, struct m4rpc_info *info)

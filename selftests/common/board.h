@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <termios.h>
 #include <msgpack.h>
 #include <linux/m4rpc.h>
 
@@ -218,6 +219,24 @@ int ep_write_msg(int fd, const uint8_t *buf, size_t n);
  * msgid, nil, v].
  */
 int ep_echo(int fd, uint32_t msgid, int64_t v, unsigned int timeout_ms);
+
+/* ---- the serial port (/dev/ttyM4RPCn, kernel/tty/) ------------------------- */
+
+/* /dev/ttyM4RPCn of board @i into @path; ENOENT when it has none. */
+int board_tty_path(struct board_env *env, unsigned int i, char *path,
+		   size_t size);
+/* open() it with O_RDWR | O_NOCTTY | @flags: an fd, or -errno. */
+int board_tty_open(struct board_env *env, unsigned int i, int flags);
+/* The port's counter @name (its sysfs m4rpc/NAME); -1 when unreadable. */
+long long board_tty_stat(struct board_env *env, unsigned int i,
+			 const char *name);
+/* cfmakeraw() and @speed (B115200, ...) set on @fd: 0 or errno. */
+int tty_set_raw(int fd, speed_t speed);
+/*
+ * Read from @fd until @n bytes came or none for @timeout_ms (poll): the
+ * number read, or -errno; 0 bytes read (a hangup) ends it too.
+ */
+ssize_t tty_read_n(int fd, uint8_t *buf, size_t n, unsigned int timeout_ms);
 
 /* ---- msgpack-rpc messages (msgpack-c) -------------------------------------- */
 

@@ -5,6 +5,8 @@
  * 0x0A": msgpack-rpc bytes written out by hand, rpclib's exact error
  * strings, one subframe = one message, the built-in sketches.
  */
+#include <errno.h>
+
 #include "kselftest_harness.h"
 #include "test_h7emu_util.h"
 
@@ -337,6 +339,148 @@ TEST_F(m4, serial_write_is_a_tty_notification)
 	ASSERT_EQ(0, h7emu_m4_serial_write(self->b.e, "ab", 2));
 	self->n = drain(&self->b, self->out, sizeof(self->out));
 	ASSERT_BYTES(want, self->out, self->n);
+}
+
+/* [0, @msgid, "tty", [bin8 of @n bytes (u8)(@seed + i)]] into @m. */
+static unsigned int tty_call(uint8_t *m, uint8_t msgid, unsigned int n,
+			     unsigned int seed)
+{
+	static const uint8_t head[] = { 0x94, 0x00, 0x00, 0xa3, 't', 't', 'y',
+					0x91, 0xc4, 0x00 };
+	unsigned int i;
+
+	memcpy(m, head, sizeof(head));
+	m[2] = msgid;
+	m[9] = n;
+	for (i = 0; i < n; i++)
+		m[10 + i] = (uint8_t)(seed + i);
+	return 10 + n;
+}
+
+/*
+ * Serial's receive buffer is 1 KiB. A sketch whose loop() is long
+ * (tty_loop_ms) takes no message meanwhile: calls wait in the M4's rpmsg
+ * buffers, then all reach Serial at once, and what does not fit is
+ * dropped and counted. SINK keeps what it read, in order.
+ */
+TEST_F(m4, tty_serial_buffer_overrun_counted)
+{
+	uint8_t mosi[FRAME], call[256], got[2048];
+	struct h7emu_config cfg;
+	struct h7emu_stats st;
+	unsigned int i, n;
+
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_TTY;
+	cfg.tty_mode = H7EMU_TTY_SINK;
+	cfg.tty_loop_ms = 50;
+	ASSERT_EQ(0, bench_init_cfg(&self->b, &cfg));
+	bench_pass(&self->b);		/* the first loop() begins */
+	for (i = 0; i < 6; i++) {
+		n = tty_call(call, 1 + i, 200, 200 * i);
+		ui_frame(mosi, call, n);
+		bench_xfer(&self->b, mosi, NULL);
+		bench_pass(&self->b);
+	}
+	st = bench_stats(&self->b);
+	ASSERT_EQ(0u, st.m4_calls_in);	/* still in loop() */
+	drain(&self->b, self->out, sizeof(self->out));
+	bench_passes(&self->b, 60);
+	st = bench_stats(&self->b);
+	ASSERT_EQ(6u, st.m4_calls_in);
+	ASSERT_EQ(6u, st.m4_answered);
+	ASSERT_EQ(1200u, st.m4_serial_rx);
+	ASSERT_EQ(1200u - 1024u, st.m4_serial_overruns);
+	ASSERT_EQ(1024u, st.m4_serial_read);
+	ASSERT_EQ(1024u, h7emu_tty_received(self->b.e, got, sizeof(got)));
+	for (i = 0; i < 1024; i++)
+		ASSERT_EQ((uint8_t)i, got[i]);
+}
+
+/* Read without the M4 busy, the same calls all fit and arrive whole. */
+TEST_F(m4, tty_sink_keeps_everything_in_order)
+{
+	uint8_t call[256], got[2048];
+	struct h7emu_config cfg;
+	unsigned int i, n;
+
+	h7emu_config_init(&cfg);
+	cfg.sketch = H7EMU_SKETCH_TTY;
+	cfg.tty_mode = H7EMU_TTY_SINK;
+	ASSERT_EQ(0, bench_init_cfg(&self->b, &cfg));
+	for (i = 0; i < 6; i++) {
+		n = tty_call(call, 1 + i, 200, 200 * i);
+		rpc(&self->b, call, n, self->out, sizeof(self->out));
+	}
+	ASSERT_EQ(1200u, h7emu_tty_received(self->b.e, got, sizeof(got)));
+	ASSERT_EQ(0u, bench_stats(&self->b).m4_serial_overruns);
+	for (i = 0; i < 1200; i++)
+		ASSERT_EQ((uint8_t)i, got[i]);
+}
+
+/*
+ * The generator: Serial.write()s of @size bytes of h7emu_tty_gen_byte(),
+ * at the rate asked, the last one shorter, then nothing.
+ */
+TEST_F(m4, tty_generate_prints_the_sequence)
+{
+	static const uint8_t head[] = { 0x93, 0x02, 0xa3, 't', 't', 'y', 0x91,
+					0xc4 };
+	uint8_t got[1024];
+	size_t n = 0, off = 0, m;
+	unsigned int writes = 0, i;
+
+	ASSERT_EQ(0, bench_init(&self->b, H7EMU_SKETCH_ECHO));
+	ASSERT_EQ(-EINVAL, h7emu_tty_generate(self->b.e, 0, 10, 0, 100));
+	ASSERT_EQ(-EINVAL, h7emu_tty_generate(self->b.e, 0, 10, 10, 0));
+	ASSERT_EQ(0, h7emu_tty_generate(self->b.e, 0, 700, 100, 500));
+	/* 2 ms per write, 1 ms per pass: not all at once. */
+	bench_passes(&self->b, 3);
+	ASSERT_GT(700u, bench_stats(&self->b).m4_serial_gen);
+	for (i = 0; i < 10; i++) {
+		m = drain(&self->b, self->out + n, sizeof(self->out) - n);
+		n += m;
+	}
+	ASSERT_EQ(700u, bench_stats(&self->b).m4_serial_gen);
+	while (off < n) {
+		ASSERT_GE(n - off, sizeof(head) + 1);
+		ASSERT_EQ(0, memcmp(self->out + off, head, sizeof(head)));
+		m = self->out[off + sizeof(head)];
+		ASSERT_EQ(writes < 7 ? 100u : 0u, m);
+		memcpy(got + writes * 100, self->out + off + sizeof(head) + 1, m);
+		off += sizeof(head) + 1 + m;
+		writes++;
+	}
+	ASSERT_EQ(7u, writes);
+	for (i = 0; i < 700; i++)
+		ASSERT_EQ(h7emu_tty_gen_byte(i), got[i]);
+	/* From further on: the sequence goes on there. */
+	ASSERT_EQ(0, h7emu_tty_generate(self->b.e, 70000, 50, 50, 1));
+	n = drain(&self->b, self->out, sizeof(self->out));
+	ASSERT_EQ(sizeof(head) + 1 + 50, n);
+	for (i = 0; i < 50; i++)
+		ASSERT_EQ(h7emu_tty_gen_byte(70000 + i),
+			  self->out[sizeof(head) + 1 + i]);
+}
+
+/* The tty sketch's settings by name, with their ranges. */
+TEST(tty_settings)
+{
+	struct h7emu_config cfg;
+
+	h7emu_config_init(&cfg);
+	ASSERT_EQ(H7EMU_TTY_LINES, (int)cfg.tty_mode);
+	ASSERT_EQ(0, h7emu_config_set(&cfg, "tty-mode", "sink"));
+	ASSERT_EQ(H7EMU_TTY_SINK, (int)cfg.tty_mode);
+	ASSERT_STREQ("sink", h7emu_tty_mode_name(cfg.tty_mode));
+	ASSERT_EQ(-EINVAL, h7emu_config_set(&cfg, "tty-mode", "echo"));
+	ASSERT_EQ(0, h7emu_config_set(&cfg, "tty-loop-ms", "60000"));
+	ASSERT_EQ(60000u, cfg.tty_loop_ms);
+	ASSERT_EQ(-EINVAL, h7emu_config_set(&cfg, "tty-loop-ms", "60001"));
+	cfg.tty_mode = H7EMU_TTY_NR;
+	errno = 0;
+	ASSERT_EQ(NULL, h7emu_new(&cfg, h7emu_loopback_new()));
+	ASSERT_EQ(EINVAL, errno);
 }
 
 /* Bytes of the raw endpoint and of rpc share the ring, in order. */

@@ -893,6 +893,54 @@ TEST(envelope_good)
 	}
 }
 
+/* The first parameter's bytes: what the M4's Serial output carries. */
+TEST(param0_bytes)
+{
+	const struct {
+		struct obj m;
+		int rc;
+		size_t off, n;
+	} cases[] = {
+		/* bin8, bin16, bin32 and str forms; empty; more params. */
+		{ OBJ(0x93, 0x02, 0xa3, 't', 't', 'y', 0x91, 0xc4, 3, 'h', 'i',
+		      '\n'), 0, 9, 3 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x91, 0xc5, 0, 2, 'a', 'b'),
+		  0, 8, 2 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x91, 0xc6, 0, 0, 0, 1, 'a'),
+		  0, 10, 1 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x91, 0xa2, 'o', 'k'), 0, 6, 2 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x91, 0xd9, 1, 'z'), 0, 7, 1 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x91, 0xc4, 0), 0, 7, 0 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0xdc, 0, 2, 0xa1, 'a', 0x01),
+		  0, 8, 1 },
+		{ OBJ(0x94, 0x00, 0x05, 0xa1, 't', 0x91, 0xc4, 1, 'q'),
+		  0, 8, 1 },
+		/* No parameter, another type, a response. */
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x90), -EBADMSG, 0, 0 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x91, 0x01), -EBADMSG, 0, 0 },
+		{ OBJ(0x93, 0x02, 0xa1, 't', 0x91, 0xc0), -EBADMSG, 0, 0 },
+		{ OBJ(0x94, 0x01, 0x07, 0xc0, 0xc4, 1, 'x'), -EBADMSG, 0, 0 },
+	};
+	struct m4rpc_mp_rpc_env env;
+	size_t i, off, n;
+	u8 *d;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		d = dup_exact(cases[i].m.b, cases[i].m.n);
+		ASSERT_EQ(0, m4rpc_mp_rpc_parse(d, cases[i].m.n, &env)) {
+			TH_LOG("case %zu", i);
+		}
+		off = n = 0;
+		EXPECT_EQ(cases[i].rc, m4rpc_mp_rpc_param0_bytes(d, cases[i].m.n,
+								 &env, &off, &n)) {
+			TH_LOG("case %zu", i);
+		}
+		EXPECT_EQ(cases[i].off, off);
+		EXPECT_EQ(cases[i].n, n);
+		free(d);
+	}
+}
+
 TEST(envelope_malformed)
 {
 	static const struct m4rpc_mp_rpc_env zero_env;

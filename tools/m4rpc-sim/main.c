@@ -61,6 +61,12 @@ static void usage(FILE *f)
 "      --traffic-timeout MS  a call's reply timeout, 0 = forever (1000)\n"
 "      --traffic-method NAME method name of calls/notifications (traffic)\n"
 "\n"
+"The tty sketch\n"
+"      --tty-mode M       lines: Serial.println() of each line read (default);\n"
+"                         sink: reads Serial and keeps it, sends nothing\n"
+"      --tty-loop-ms MS   each loop() takes MS ms, in which the M4 takes no\n"
+"                         message (calls wait in its rpmsg buffers), 0..60000\n"
+"\n"
 "Faults (P is a probability 0..1; all draws are seeded)\n"
 "      --flip-mosi P      per received frame: flip one bit of its header or\n"
 "                         announced subframes before the H7 processes it\n"
@@ -111,6 +117,8 @@ static const struct option options[] = {
 	{ "traffic-kind", required_argument, NULL, O_SET },
 	{ "traffic-timeout", required_argument, NULL, O_SET },
 	{ "traffic-method", required_argument, NULL, O_SET },
+	{ "tty-mode", required_argument, NULL, O_SET },
+	{ "tty-loop-ms", required_argument, NULL, O_SET },
 	{ "flip-mosi", required_argument, NULL, O_SET },
 	{ "flip-miso", required_argument, NULL, O_SET },
 	{ "drop-edge", required_argument, NULL, O_SET },

@@ -109,7 +109,19 @@
  * and one whose session closes before answering with
  *     "m4rpc: Linux process closed: 'NAME'".
  * A notification nobody bound is dropped and counted (notify_unbound).
- * The M4's Serial output arrives as notifications of method "tty".
+ *
+ * The M4's Serial output arrives as notifications of method "tty", and
+ * the sketch's Serial input is its method "tty". Each board also has a
+ * serial port, /dev/ttyM4RPCn (n is N of its /dev/m4rpcN unless a port
+ * of a board gone is still held open under that number), which speaks
+ * "tty" for programs that know nothing of msgpack-rpc. While the port is
+ * open the kernel holds the binding of "tty" itself: a session's
+ * M4RPC_IOC_BIND("tty") fails with EADDRINUSE, and opening the port while
+ * a session holds "tty" fails with EBUSY (and with EHOSTDOWN while the M4
+ * does not run RPC). While the port is closed, a session may bind "tty"
+ * as any other name. With neither, the M4's Serial output is dropped and
+ * counted (notify_unbound): the port keeps nothing for a later open.
+ * The port: the project's kernel/README.md, "The serial port".
  *
  * Raw mode
  * --------
