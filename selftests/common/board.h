@@ -255,7 +255,7 @@ struct rpc_msg {
 	uint32_t msgid;
 	char method[64];	/* request, notification */
 	bool error;		/* response: error is not nil */
-	char errtext[256];	/* ... its text, when a str */
+	char errtext[EP_MSG_MAX];	/* ... its text, when a str (cut to fit) */
 	bool is_int;		/* response: result (or first param) an int */
 	int64_t value;		/* ... that int */
 	bool is_bin;		/* result or first param a bin */
