@@ -183,6 +183,12 @@ static void link_h7_boot(struct m4rpc_link *link,
 		v = m4rpc_link_m4_state(link);
 	}
 
+	/*
+	 * The state first: a refresh that the code below completes reads
+	 * it at once, on another CPU.
+	 */
+	link_h7_m4(link, v);
+
 	/* The H7 answers: every doubt about it is cleared. */
 	ws->boot_wait = false;
 	ws->backoff = 0;
@@ -213,8 +219,6 @@ static void link_h7_boot(struct m4rpc_link *link,
 		spin_unlock(&link->lock);
 		wake_up_all(&link->info_wq);
 	}
-
-	link_h7_m4(link, v);
 
 	if (!ws->synced) {
 		ws->synced = true;

@@ -92,6 +92,18 @@ struct row {
 	int err;		/* 0, or the errno that ended the run */
 };
 
+/*
+ * The floor: the link's own round trip, a write to sysfs "refresh" (a
+ * doorbell with the H7 requests, then the read of their answers), with no
+ * endpoint and no M4: what this VM's simulator and emulator cost for two
+ * transfers, whoever drives them.
+ */
+struct floor {
+	struct lat lat;
+	double xfers_per_op;
+	int err;
+};
+
 struct conc {
 	struct lat lat;
 	double seq_calls_per_s;	/* echo16's sequential figure */
@@ -329,6 +341,35 @@ static void run_seq(struct board_env *env, int fd, const struct opts *o,
 				(double)(d1 - d0) / o->n : -1;
 }
 
+/* o->n sysfs refreshes of the board, timed one by one. */
+static void run_floor(struct board_env *env, const struct opts *o,
+		      struct floor *f)
+{
+	uint64_t x0, x1, t0, t;
+	unsigned int i;
+
+	f->lat.ns = calloc(o->n, sizeof(*f->lat.ns));
+	if (!f->lat.ns) {
+		f->err = ENOMEM;
+		return;
+	}
+	f->err = board_sim_transfers(env, BENCH_BOARD, &x0);
+	t0 = now_ns();
+	for (i = 0; i < o->n && !f->err; i++) {
+		t = now_ns();
+		f->err = link_attr_write(env, BENCH_BOARD, "refresh", "1");
+		f->lat.ns[i] = now_ns() - t;
+	}
+	t = now_ns() - t0;
+	if (!f->err)
+		f->err = board_sim_transfers(env, BENCH_BOARD, &x1);
+	if (f->err)
+		return;
+	f->lat.n = o->n;
+	lat_finish(&f->lat, t);
+	f->xfers_per_op = (double)(x1 - x0) / o->n;
+}
+
 /* ---- concurrent calls ------------------------------------------------------- */
 
 /* The start of the concurrent calls: every thread waits for "go". */
@@ -424,6 +465,39 @@ static const char *pfx(const struct opts *o)
 	return o->tap ? "# " : "";
 }
 
+/* The floor and what it means for the calls, under the table. */
+static void print_floor(const struct opts *o, const struct row *rows,
+			const struct floor *fl, const struct env_params *p)
+{
+	const char *h = pfx(o);
+	double per_xfer;
+	unsigned int i;
+
+	printf("%s\n%sfloor: the link's own round trip, a write to sysfs refresh (a doorbell with the\n"
+	       "%s  H7 requests, then the read of their answers; no endpoint, no M4)\n", h, h, h);
+	if (fl->err) {
+		printf("%s  failed: %s\n", h, errstr(fl->err));
+		return;
+	}
+	per_xfer = fl->xfers_per_op > 0 ? fl->lat.p50_us / fl->xfers_per_op : 0;
+	printf("%s  n %u, p50 %.1f us, p99 %.1f us, %.2f transfers each, wire time %.1f us each:\n"
+	       "%s  a transfer costs %.1f us in this VM, %.1f x its wire time\n",
+	       h, fl->lat.n, fl->lat.p50_us, fl->lat.p99_us, fl->xfers_per_op,
+	       xfer_us(p, H7EMU_FRAME_LEN), h, per_xfer,
+	       xfer_us(p, H7EMU_FRAME_LEN) > 0 ?
+	       per_xfer / xfer_us(p, H7EMU_FRAME_LEN) : 0);
+	printf("%s  a call with the model's transfers costs at least, here:", h);
+	for (i = 0; i < KINDS; i++) {
+		if (rows[i].err)
+			continue;
+		printf(" %s %.0f us (p50 %.2f x)", rows[i].k->name,
+		       per_xfer * rows[i].m.xfers,
+		       per_xfer > 0 ?
+		       rows[i].lat.p50_us / (per_xfer * rows[i].m.xfers) : 0);
+	}
+	printf("\n");
+}
+
 static void print_table(const struct opts *o, const struct row *rows,
 			const struct conc *c, const struct env_params *p)
 {
@@ -506,7 +580,8 @@ static void json_lat(const struct lat *l)
 }
 
 static void print_json(const struct opts *o, const struct row *rows,
-		       const struct conc *c, const struct env_params *p)
+		       const struct conc *c, const struct floor *fl,
+		       const struct env_params *p)
 {
 	unsigned int i;
 
@@ -530,7 +605,14 @@ static void print_json(const struct opts *o, const struct row *rows,
 		}
 		printf("}%s\n", i + 1 < KINDS ? "," : "");
 	}
-	printf(" ],\n \"concurrent\": {\"kind\": \"%s\", \"threads\": %u, \"calls_per_thread\": %u, ",
+	printf(" ],\n \"floor\": {\"what\": \"sysfs refresh\", ");
+	if (fl->err) {
+		printf("\"error\": \"%s\"},\n", errstr(fl->err));
+	} else {
+		json_lat(&fl->lat);
+		printf(", \"xfers_per_op\": %.2f},\n", fl->xfers_per_op);
+	}
+	printf(" \"concurrent\": {\"kind\": \"%s\", \"threads\": %u, \"calls_per_thread\": %u, ",
 	       CONC_KIND->name, o->threads, o->conc_calls);
 	if (c->err)
 		printf("\"error\": \"%s\"}}\n", errstr(c->err));
@@ -606,6 +688,10 @@ static void usage(FILE *f)
 "The second table: THREADS sessions, each making CALLS sequential echo16\n"
 "calls at the same time; calls/s is the total, x seq its ratio to echo16's\n"
 "sequential calls/s. The assumptions of the model are printed under them.\n"
+"Then the floor: -n writes to the link's sysfs refresh (a doorbell and the\n"
+"read of the H7's answers, two transfers, no endpoint and no M4), what one\n"
+"transfer costs in this VM, and the least a call with the model's transfers\n"
+"can then take here, with p50 as a factor of it.\n"
 "Exit status: 0, or 1 when a call failed (no reply, a wrong one) or the\n"
 "board did not come up.\n", H7EMU_CHUNK_MAX);
 }
@@ -667,7 +753,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
  * come up (the kinds' own failures are in their rows).
  */
 static int run_sketch(const struct opts *o, enum h7emu_sketch sketch,
-		      struct row *rows, struct conc *c, struct env_params *p)
+		      struct row *rows, struct conc *c, struct floor *fl,
+		      struct env_params *p)
 {
 	struct board_opts bo = { 0 };
 	struct h7emu_config cfg;
@@ -703,6 +790,8 @@ static int run_sketch(const struct opts *o, enum h7emu_sketch sketch,
 		if (rows[i].k == CONC_KIND)
 			c->seq_calls_per_s = rows[i].lat.calls_per_s;
 	}
+	if (sketch == H7EMU_SKETCH_SENSORS)
+		run_floor(&env, o, fl);
 	if (sketch == CONC_KIND->sketch) {
 		run_conc(&env, o, c);
 		if (c->err)
@@ -720,6 +809,7 @@ int main(int argc, char **argv)
 	struct row rows[KINDS];
 	struct env_params p = { 0 };
 	struct conc c = { 0 };
+	struct floor fl = { 0 };
 	struct opts o;
 	unsigned int i;
 	int ret, failed = 0;
@@ -732,7 +822,7 @@ int main(int argc, char **argv)
 	if (o.tap)
 		printf("TAP version 13\n1..%zu\n", KINDS + 1);
 	for (i = 0; i < sizeof(sketches) / sizeof(sketches[0]); i++) {
-		ret = run_sketch(&o, sketches[i], rows, &c, &p);
+		ret = run_sketch(&o, sketches[i], rows, &c, &fl, &p);
 		if (ret) {
 			unsigned int k;
 
@@ -741,19 +831,24 @@ int main(int argc, char **argv)
 					rows[k].err = ret;
 			if (sketches[i] == CONC_KIND->sketch)
 				c.err = ret;
+			if (sketches[i] == H7EMU_SKETCH_SENSORS)
+				fl.err = ret;
 		}
 	}
 	for (i = 0; i < KINDS; i++)
 		failed |= rows[i].err != 0;
 	failed |= c.err != 0;
 	if (o.json)
-		print_json(&o, rows, &c, &p);
+		print_json(&o, rows, &c, &fl, &p);
 	else
 		print_table(&o, rows, &c, &p);
+	if (!o.json)
+		print_floor(&o, rows, &fl, &p);
 	if (o.tap)
 		print_tap(&o, rows, &c);
 	for (i = 0; i < KINDS; i++)
 		free(rows[i].lat.ns);
 	free(c.lat.ns);
+	free(fl.lat.ns);
 	return failed;
 }
