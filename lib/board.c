@@ -58,7 +58,6 @@ static void board_name(struct m4rpc_board *b, const char *path)
 
 static struct m4rpc_board *board_new(int fd, const char *path)
 {
-	pthread_condattr_t ca;
 	struct m4rpc_board *b;
 	int ret, flags;
 
@@ -75,10 +74,8 @@ static struct m4rpc_board *board_new(int fd, const char *path)
 	snprintf(b->path, sizeof(b->path), "%s", path ? path : "(descriptor)");
 	pthread_mutex_init(&b->lock, NULL);
 	/* Deadlines are on CLOCK_MONOTONIC, as m4rpc__deadline() makes them. */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&b->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	pthread_condattr_init(&b->condattr);
+	pthread_condattr_setclock(&b->condattr, CLOCK_MONOTONIC);
 
 	/* Reads wait in poll(), never in read(); writes wait likewise. */
 	flags = fcntl(fd, F_GETFL);
@@ -176,7 +173,7 @@ M4RPC_EXPORT void m4rpc_board_close(struct m4rpc_board *b)
 	/* The kernel answers the M4's calls still unanswered. */
 	m4rpc__sys.close(b->fd);
 	free(b->rxbuf);
-	pthread_cond_destroy(&b->cond);
+	pthread_condattr_destroy(&b->condattr);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }

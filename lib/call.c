@@ -48,23 +48,6 @@ static int pack_request_sig(struct m4rpc_buf *buf, msgpack_packer *pk,
 	return ret;
 }
 
-static bool reply_came(struct m4rpc_board *b, void *arg)
-{
-	return ((struct m4rpc_waiter *)arg)->reply != NULL;
-}
-
-static void waiter_remove(struct m4rpc_board *b, struct m4rpc_waiter *w)
-{
-	struct m4rpc_waiter **p;
-
-	for (p = &b->waiters; *p; p = &(*p)->next) {
-		if (*p == w) {
-			*p = w->next;
-			return;
-		}
-	}
-}
-
 /* A reply's error as the caller's code and sentence. */
 static int reply_error(struct m4rpc_board *b, const char *method,
 		       const struct m4rpc_result *r)
@@ -92,8 +75,8 @@ static int call_wait(struct m4rpc_board *b, int timeout_ms,
 	ret = m4rpc__send(b, buf->p, buf->len, true, dl);
 	pthread_mutex_lock(&b->lock);
 	if (!ret)
-		ret = m4rpc__wait(b, reply_came, w, dl);
-	waiter_remove(b, w);
+		ret = m4rpc__wait(b, w, dl);
+	m4rpc__waiter_remove(b, w);
 	r = w->reply;
 	pthread_mutex_unlock(&b->lock);
 	if (ret == -ETIMEDOUT && !r)
@@ -118,7 +101,7 @@ static int vcall(struct m4rpc_board *b, int timeout_ms,
 		 struct m4rpc_result **res, const char *method,
 		 const char *sig, va_list *ap, const void *params, size_t len)
 {
-	struct m4rpc_waiter w = { 0 };
+	struct m4rpc_waiter w;
 	struct m4rpc_buf buf;
 	msgpack_packer pk;
 	int ret;
@@ -132,9 +115,7 @@ static int vcall(struct m4rpc_board *b, int timeout_ms,
 	msgpack_packer_init(&pk, &buf, m4rpc__buf_write);
 	/* Registered before the write: another thread may read the reply. */
 	pthread_mutex_lock(&b->lock);
-	w.msgid = m4rpc__msgid(b);
-	w.next = b->waiters;
-	b->waiters = &w;
+	m4rpc__waiter_add(b, &w, m4rpc__msgid(b));
 	pthread_mutex_unlock(&b->lock);
 	ret = ap ? pack_request_sig(&buf, &pk, w.msgid, method, sig, ap) :
 		pack_request_packed(&buf, &pk, w.msgid, method, params, len);
@@ -142,7 +123,7 @@ static int vcall(struct m4rpc_board *b, int timeout_ms,
 		ret = call_wait(b, timeout_ms, res, method, &buf, &w);
 	} else {
 		pthread_mutex_lock(&b->lock);
-		waiter_remove(b, &w);
+		m4rpc__waiter_remove(b, &w);
 		pthread_mutex_unlock(&b->lock);
 	}
 	m4rpc__buf_free(&buf);

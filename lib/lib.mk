@@ -19,6 +19,7 @@ LIBM4RPC_A := $(B)/lib/libm4rpc.a
 LIBM4RPC_PC := $(B)/m4rpc.pc
 # The same objects with the host tests' sanitizers, for tests/host.
 LIBM4RPC_SAN_A := $(B)/obj-san/libm4rpc.a
+LIBM4RPC_TSAN_A := $(B)/obj-tsan/libm4rpc.a
 
 LIBM4RPC_CFLAGS = $(MSGPACK_CFLAGS)
 LIBM4RPC_LDLIBS = -L$(B)/lib -Wl,-rpath,$(B)/lib -lm4rpc $(MSGPACK_LIBS) -pthread
@@ -39,7 +40,8 @@ $(LIBM4RPC_SO): $(patsubst %.c,$(B)/obj/%.o,$(LIBM4RPC_SRCS))
 
 $(LIBM4RPC_A): $(patsubst %.c,$(B)/obj/%.o,$(LIBM4RPC_SRCS))
 $(LIBM4RPC_SAN_A): $(patsubst %.c,$(B)/obj-san/%.o,$(LIBM4RPC_SRCS))
-$(LIBM4RPC_A) $(LIBM4RPC_SAN_A):
+$(LIBM4RPC_TSAN_A): $(patsubst %.c,$(B)/obj-tsan/%.o,$(LIBM4RPC_SRCS))
+$(LIBM4RPC_A) $(LIBM4RPC_SAN_A) $(LIBM4RPC_TSAN_A):
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 

@@ -107,11 +107,17 @@ struct m4rpc_result *m4rpc__msg_decode(const void *data, size_t len, int *err);
 
 /* ---- the board (board.c) ------------------------------------------------- */
 
-/* A synchronous call waiting for its reply, on its caller's stack. */
+/*
+ * A thread waiting in m4rpc__wait(), on its stack: a synchronous call for
+ * its reply, or (msgid 0) a caller for room for a call. Each has its own
+ * condition variable, so that a reply wakes its owner alone.
+ */
 struct m4rpc_waiter {
 	struct m4rpc_waiter *next;
-	uint32_t msgid;
+	uint32_t msgid;			/* 0: any reply will do */
 	struct m4rpc_result *reply;	/* set when it came */
+	bool sleeping;			/* in pthread_cond_*wait() */
+	pthread_cond_t cond;
 };
 
 /* An asynchronous call, from its request to its completion. */
@@ -144,7 +150,7 @@ struct m4rpc_board {
 	struct m4rpc_info info;	/* limits, as at open */
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;	/* a reply came, or the reader role is free */
+	pthread_condattr_t condattr;	/* CLOCK_MONOTONIC, for waiters */
 	bool reading;		/* a thread holds the reader role */
 	int gone;		/* 0, or the code of the session's end */
 	bool raw;
@@ -177,14 +183,18 @@ void m4rpc__deadline(struct timespec *ts, int timeout_ms);
 /* Milliseconds left until @ts (0 when past), for poll(). */
 int m4rpc__ms_left(const struct timespec *ts);
 
+/* A waiter for @msgid (0: room for a call) on @b's list (lock held). */
+void m4rpc__waiter_add(struct m4rpc_board *b, struct m4rpc_waiter *w,
+		       uint32_t msgid);
+void m4rpc__waiter_remove(struct m4rpc_board *b, struct m4rpc_waiter *w);
 /*
- * Wait (board->lock held, as on return) until @done(@arg) is true, or
- * @deadline (NULL: none) passed, reading the session whenever no other
- * thread does. 0, -ETIMEDOUT, or board->gone.
+ * Wait (board->lock held, as on return) until @w's reply came (or, msgid
+ * 0, the session may have another call pending), or @deadline (NULL:
+ * none) passed, reading the session whenever no other thread does. 0,
+ * -ETIMEDOUT, or board->gone.
  */
-int m4rpc__wait(struct m4rpc_board *b, bool (*done)(struct m4rpc_board *b,
-						    void *arg),
-		void *arg, const struct timespec *deadline);
+int m4rpc__wait(struct m4rpc_board *b, struct m4rpc_waiter *w,
+		const struct timespec *deadline);
 /*
  * Read and route what the session has now, without waiting (lock held;
  * the role is taken and given back). False when another thread reads.

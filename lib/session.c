@@ -6,12 +6,13 @@
  * One session serves all the threads of a board, so the replies of their
  * calls come through one descriptor (the kernel restores each request's
  * msgid, the library's). One thread at a time reads (the reader role,
- * board->reading); it routes each message to its owner: the reply of a
- * synchronous call to its waiter, whom the condition variable wakes; the
- * reply of an asynchronous call, and the M4's calls and notifications,
- * to the lists that m4rpc_board_dispatch() takes (the eventfd makes
- * m4rpc_board_fd() readable). The others wait on the condition variable
- * and take the role when it is free and their own reply has not come.
+ * board->reading), until its own reply came; it routes each message to
+ * its owner: the reply of a synchronous call to its waiter, whose own
+ * condition variable wakes it alone; the reply of an asynchronous call,
+ * and the M4's calls and notifications, to the lists that
+ * m4rpc_board_dispatch() takes (the eventfd makes m4rpc_board_fd()
+ * readable). The others sleep; a reader that is done hands the role to
+ * the first waiter still waiting.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -97,6 +98,7 @@ static bool route_reply(struct m4rpc_board *b, struct m4rpc_result *m)
 	for (w = b->waiters; w; w = w->next) {
 		if (w->msgid == m->msgid && !w->reply) {
 			w->reply = m;
+			pthread_cond_signal(&w->cond);
 			return true;
 		}
 	}
@@ -112,9 +114,15 @@ static bool route_reply(struct m4rpc_board *b, struct m4rpc_result *m)
 
 static void route(struct m4rpc_board *b, struct m4rpc_result *m)
 {
+	struct m4rpc_waiter *w;
+
 	if (m->type == MSG_RESPONSE) {
 		if (b->kpending)
 			b->kpending--;
+		/* Room for another call: those waiting for it may go on. */
+		for (w = b->waiters; w; w = w->next)
+			if (!w->msgid)
+				pthread_cond_signal(&w->cond);
 		if (!route_reply(b, m)) {
 			/* Its call timed out: nobody waits for it any more. */
 			b->replies_dropped++;
@@ -127,7 +135,8 @@ static void route(struct m4rpc_board *b, struct m4rpc_result *m)
 	 * must be answered; notifications are not, so they are bounded here.
 	 */
 	if (m->type == MSG_NOTIFICATION) {
-		if (b->inq_notifications >= b->info.rx_queue_len) {
+		if (b->inq_notifications >= (b->info.rx_queue_len ?
+					     b->info.rx_queue_len : 64)) {
 			b->notifications_dropped++;
 			m4rpc_result_free(m);
 			return;
@@ -143,6 +152,7 @@ static void route(struct m4rpc_board *b, struct m4rpc_result *m)
 /* The session ended (lock held): every call waiting learns it. */
 static void session_gone(struct m4rpc_board *b, int code)
 {
+	struct m4rpc_waiter *w;
 	struct m4rpc_async *a;
 
 	if (b->gone)
@@ -152,6 +162,8 @@ static void session_gone(struct m4rpc_board *b, int code)
 		b->asyncs = a->next;
 		async_complete(b, a, code, NULL);
 	}
+	for (w = b->waiters; w; w = w->next)
+		pthread_cond_signal(&w->cond);
 	m4rpc__kick(b);
 }
 
@@ -234,26 +246,79 @@ static int gone_code(struct m4rpc_board *b, int ret)
 			   m4rpc_strerror(ret));
 }
 
-int m4rpc__wait(struct m4rpc_board *b, bool (*done)(struct m4rpc_board *b,
-						    void *arg),
-		void *arg, const struct timespec *deadline)
+void m4rpc__waiter_add(struct m4rpc_board *b, struct m4rpc_waiter *w,
+		       uint32_t msgid)
+{
+	w->msgid = msgid;
+	w->reply = NULL;
+	w->sleeping = false;
+	pthread_cond_init(&w->cond, &b->condattr);
+	w->next = b->waiters;
+	b->waiters = w;
+}
+
+void m4rpc__waiter_remove(struct m4rpc_board *b, struct m4rpc_waiter *w)
+{
+	struct m4rpc_waiter **p;
+
+	for (p = &b->waiters; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	pthread_cond_destroy(&w->cond);
+}
+
+static bool waiter_done(struct m4rpc_board *b, struct m4rpc_waiter *w)
+{
+	return w->msgid ? w->reply != NULL : b->kpending < b->info.calls_max;
+}
+
+/*
+ * The reader role is free (lock held): the first waiter still waiting
+ * takes it, woken alone (the others sleep on until their own reply).
+ */
+static void role_hand_over(struct m4rpc_board *b)
+{
+	struct m4rpc_waiter *w;
+
+	for (w = b->waiters; w; w = w->next) {
+		if (w->sleeping && !waiter_done(b, w)) {
+			pthread_cond_signal(&w->cond);
+			return;
+		}
+	}
+}
+
+int m4rpc__wait(struct m4rpc_board *b, struct m4rpc_waiter *w,
+		const struct timespec *deadline)
 {
 	struct m4rpc_result *m;
 	int ret;
 
 	for (;;) {
-		if (done(b, arg))
-			return 0;
-		if (b->gone)
-			return gone_code(b, b->gone);
+		if (waiter_done(b, w)) {
+			ret = 0;
+			break;
+		}
+		if (b->gone) {
+			ret = gone_code(b, b->gone);
+			break;
+		}
 		if (b->reading) {
+			w->sleeping = true;
 			ret = deadline ?
-				pthread_cond_timedwait(&b->cond, &b->lock, deadline) :
-				pthread_cond_wait(&b->cond, &b->lock);
-			if (ret == ETIMEDOUT)
-				return done(b, arg) ? 0 : -ETIMEDOUT;
+				pthread_cond_timedwait(&w->cond, &b->lock, deadline) :
+				pthread_cond_wait(&w->cond, &b->lock);
+			w->sleeping = false;
+			if (ret == ETIMEDOUT) {
+				ret = waiter_done(b, w) ? 0 : -ETIMEDOUT;
+				break;
+			}
 			continue;
 		}
+		/* The role is this thread's until its own reply comes. */
 		b->reading = true;
 		pthread_mutex_unlock(&b->lock);
 		ret = read_one(b, deadline ? m4rpc__ms_left(deadline) : -1, &m);
@@ -263,10 +328,14 @@ int m4rpc__wait(struct m4rpc_board *b, bool (*done)(struct m4rpc_board *b,
 			route(b, m);
 		else if (ret < 0)
 			session_gone(b, ret);
-		pthread_cond_broadcast(&b->cond);
-		if (!ret && !done(b, arg))
-			return -ETIMEDOUT;
+		if (!ret && !waiter_done(b, w)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
 	}
+	if (!b->reading)
+		role_hand_over(b);
+	return ret;
 }
 
 bool m4rpc__read_now(struct m4rpc_board *b)
@@ -292,7 +361,7 @@ bool m4rpc__read_now(struct m4rpc_board *b)
 	if (ret < 0)
 		session_gone(b, ret);
 	b->reading = false;
-	pthread_cond_broadcast(&b->cond);
+	role_hand_over(b);
 	return true;
 }
 
@@ -327,22 +396,25 @@ static int host_down(struct m4rpc_board *b)
 	}
 }
 
-static bool below_calls_max(struct m4rpc_board *b, void *arg)
-{
-	return b->kpending < b->info.calls_max;
-}
-
 /* Wait until write() may take the message (EAGAIN): 0 or a code. */
 static int wait_writable(struct m4rpc_board *b, bool is_call,
 			 const struct timespec *deadline)
 {
 	struct pollfd pfd = { .fd = b->fd, .events = POLLOUT };
+	struct m4rpc_session_stats st;
+	struct m4rpc_waiter w;
 	int ret;
 
 	pthread_mutex_lock(&b->lock);
+	/* The kernel's count is the truth (a reply lost on the link is never read). */
+	if (is_call && b->kpending >= b->info.calls_max &&
+	    !m4rpc__sys.ioctl(b->fd, M4RPC_IOC_SESSION_STATS, &st))
+		b->kpending = st.calls_pending;
 	if (is_call && b->kpending >= b->info.calls_max) {
 		/* poll() says nothing of the calls: wait for a reply. */
-		ret = m4rpc__wait(b, below_calls_max, NULL, deadline);
+		m4rpc__waiter_add(b, &w, 0);
+		ret = m4rpc__wait(b, &w, deadline);
+		m4rpc__waiter_remove(b, &w);
 		pthread_mutex_unlock(&b->lock);
 		return ret;
 	}
@@ -372,7 +444,6 @@ static int send_error(struct m4rpc_board *b, int err, size_t len)
 	case ESHUTDOWN:
 		pthread_mutex_lock(&b->lock);
 		session_gone(b, -ENODEV);
-		pthread_cond_broadcast(&b->cond);
 		pthread_mutex_unlock(&b->lock);
 		return gone_code(b, -ENODEV);
 	default:

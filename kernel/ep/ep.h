@@ -16,6 +16,8 @@
  *
  *   sess->read_lock (mutex)  ->  [link->client_lock]  ->  ep->lock (mutex)
  *                            ->  link->lock (inside the link's getters)
+ *                            ->  kernfs' notify spinlock (sysfs_notify_dirent()
+ *                                of m4_state, in ep_link_state())
  *
  * ep->lock protects everything in struct m4rpc_ep and struct ep_session
  * marked "lock" below: sessions, bindings, pending calls (the xarrays have

@@ -71,5 +71,4 @@ if [ "$got" = "$want" ] && [ "$pcv" = "$want" ]; then
 else
 	no "version: library '$got', pc '$pcv', VERSION '$want'"
 fi
-echo "# $((n - fail)) passed, $fail failed"
 [ "$fail" = 0 ]
