@@ -268,19 +268,17 @@ static void link_h7_set_clips(struct m4rpc_link *link, bool clips)
 			 link->fw_version);
 }
 
-/* The frame of the last H7 replies is complete: what did it show? */
+/*
+ * The frame of the last H7 reply is complete: a first reply alone in it,
+ * with later requests unanswered, counts towards clipping.
+ */
 static void link_h7_clip_judge(struct m4rpc_link *link)
 {
 	struct link_ws *ws = &link->ws;
 
-	if (ws->clip_replies >= 2) {
-		ws->clip_alone = 0;
-		if (link->fw_clips)
-			link_h7_set_clips(link, false);
-	} else if (ws->clip_replies == 1 && ws->clip_first_alone) {
-		if (++ws->clip_alone == 2)
-			link_h7_set_clips(link, true);
-	}
+	if (ws->clip_replies == 1 && ws->clip_first_alone &&
+	    ++ws->clip_alone == 2)
+		link_h7_set_clips(link, true);
 }
 
 /*
@@ -298,7 +296,11 @@ static void link_h7_clip_probe(struct m4rpc_link *link,
 	int bit;
 
 	if (frame == ws->clip_frame) {
-		ws->clip_replies++;
+		/* Two requests of a frame answered: a sound firmware. */
+		if (++ws->clip_replies == 2) {
+			ws->clip_alone = 0;
+			link_h7_set_clips(link, false);
+		}
 		return;
 	}
 	link_h7_clip_judge(link);
