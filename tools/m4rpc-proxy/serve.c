@@ -108,8 +108,16 @@ static int answer_m4(struct reg *r, struct m4rpc_request *req,
 			 r->port, m4rpc_request_method(req));
 		return m4rpc_request_reply_error(req, text);
 	}
-	if (p[off[2]] == 0xc0)
-		return m4rpc_request_reply_packed(req, p + off[3], off[4] - off[3]);
+	if (p[off[2]] == 0xc0) {
+		ret = m4rpc_request_reply_packed(req, p + off[3], off[4] - off[3]);
+		if (ret != -EMSGSIZE && ret != -EINVAL)
+			return ret;
+		/* The M4 must get an answer: what was wrong with this one. */
+		snprintf(text, sizeof(text), "m4rpc-proxy: the answer of port %u to '%s' cannot go to the M4: %s",
+			 r->port, m4rpc_request_method(req), m4rpc_last_error());
+		proxy_log(LOG_INFO_, "%s", text + strlen("m4rpc-proxy: "));
+		return m4rpc_request_reply_error(req, text);
+	}
 	msgpack_unpacked_init(&u);
 	snprintf(text, sizeof(text), "m4rpc-proxy: the program at port %u answered an error that is no string",
 		 r->port);

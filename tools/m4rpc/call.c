@@ -3,6 +3,7 @@
  * m4rpc call and m4rpc notify: the arguments typed as JSON words
  * (jsonmp.c), packed into one params array, sent through the library.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,8 @@ static void call_usage(FILE *f, bool notify)
 "The result is printed as JSON: integers, floats (float32 with 7 digits),\n"
 "strings, arrays, maps (a key that is no string printed as its JSON text);\n"
 "bytes (bin) as {\"$bin\":\"HEX\"}, an ext as {\"$ext\":[TYPE,\"HEX\"]}, a str\n"
-"that is not UTF-8 as {\"$str\":\"HEX\"}, NaN and infinities as strings.\n"
+"that is not UTF-8 as {\"$str\":\"HEX\"}, NaN and infinities as strings, an\n"
+"integer over 2^63-1 as a float.\n"
 "An error reply of the M4 goes to stderr with its text.\n");
 }
 
@@ -79,13 +81,22 @@ static int pack_params(const char *sub, msgpack_sbuffer *sb, int argc,
 	return 0;
 }
 
-/* A failure of the board: the 53df799 defect is said first when known. */
+/*
+ * A failure of the board: the 53df799 defect is said first when known.
+ * @code 0: the M4 did not come up in time (-w).
+ */
 static int board_err(const char *sub, struct m4rpc_board *b, int code)
 {
 	struct m4rpc_board_info *info = m4rpc_board_get_info(b);
 	const char *clips = info ? tool_fw_clips(m4rpc_board_info_index(info)) : NULL;
 
 	m4rpc_board_info_free(info);
+	if (!code && !clips) {
+		tool_err(sub, "%s", m4rpc_last_error());
+		fprintf(stderr, "%s %s: `m4rpc info` tells what the link and the M4 do\n",
+			tool_prog, sub);
+		return EXIT_M4_DOWN;
+	}
 	if (clips && code != -M4RPC_E_NO_METHOD && code != -M4RPC_E_REMOTE &&
 	    code != -M4RPC_E_ARGC) {
 		tool_err(sub, "%s: %s", m4rpc_board_path(b), clips);
@@ -139,6 +150,13 @@ static int call_or_notify(int argc, char **argv, bool notify)
 		return status;
 	}
 	ret = wait >= -1 ? m4rpc_board_wait_m4(b, wait) : 0;
+	if (ret == -ETIMEDOUT) {
+		/* -w: the M4 did not come up, which is not a call's timeout. */
+		status = board_err(sub, b, 0);
+		m4rpc_board_close(b);
+		msgpack_sbuffer_destroy(&sb);
+		return status;
+	}
 	if (!ret && notify)
 		ret = m4rpc_notify_packed(b, argv[optind], sb.data, sb.size);
 	else if (!ret)

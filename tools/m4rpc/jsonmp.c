@@ -11,7 +11,8 @@
  *
  * A map key that is not a string prints as its own JSON text ({"1": 2}
  * for {1: 2}). Floats print with 15 significant digits, float32s with 7
- * (so 0.1f prints 0.1); NaN and the infinities print as strings.
+ * (so 0.1f prints 0.1); NaN and the infinities print as strings; an
+ * integer beyond 2^63 - 1 (jansson's integers are int64) as a float.
  */
 #include <ctype.h>
 #include <errno.h>

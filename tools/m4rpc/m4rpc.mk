@@ -34,3 +34,11 @@ HOST_TESTS += $(M4RPC_JSON_TEST)
 
 m4rpc-tool: $(M4RPC_TOOL)
 .PHONY: m4rpc-tool
+
+# The command line without a board: --help, exit statuses, usage errors.
+M4RPC_CLI_TEST := $(B)/tests/test_m4rpc_cli
+$(M4RPC_CLI_TEST): $(TOP)/tests/host/test_m4rpc_cli.sh $$(M4RPC_TOOL)
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+HOST_TESTS += $(M4RPC_CLI_TEST)

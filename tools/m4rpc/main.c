@@ -76,8 +76,15 @@ int main(int argc, char **argv)
 		printf("%s (libm4rpc %s)\n", tool_prog, m4rpc_version_string());
 		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(argv[1], cmds[i].name)) {
+			/* getopt's messages name "m4rpc call", not "call". */
+			static char name[32];
+
+			snprintf(name, sizeof(name), "%s %s", tool_prog, argv[1]);
+			argv[1] = name;
 			return cmds[i].fn(argc - 1, argv + 1);
+		}
+	}
 	return tool_usage_err(NULL, "'%s' is no subcommand", argv[1]);
 }
