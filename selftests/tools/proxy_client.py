@@ -148,21 +148,32 @@ def cmd_concurrent(what):
     for t in threads:
         t.join()
     say(not errors, "200 calls from 20 persistent connections at once, every "
-        "reply matched to its caller by msgid%s (%.1f s)"
+        "reply matched to its caller by msgid %s(%.1f s)"
         % (what, time.monotonic() - t0), "\n".join(errors[:5]))
 
 
+def emu_command(line):
+    """A command to the emulator (m4rpc-sim --commands, its fifo)."""
+    with open(os.environ["EMU_FIFO"], "w") as f:
+        f.write(line + "\n")
+
+
 def cmd_timeout(ms):
+    emu_command("slow-m4 1500")     # the M4 holds the call 1.5 s
+    time.sleep(0.2)
     t0 = time.monotonic()
     obj, _ = call_once("echo", ["late"])
     took = time.monotonic() - t0
+    emu_command("slow-m4 0")
     say(obj[0] == 1 and "no reply from the M4 within %s ms" % ms in str(obj[2])
         and obj[3] is None,
         "a call the M4 does not answer in time: an error reply (%.1f s)" % took, obj)
 
 
 def cmd_after_timeout():
-    # The late reply of the call before must not reach this caller.
+    # The late reply of the call before comes meanwhile; it must not reach
+    # this caller.
+    time.sleep(2)
     obj, _ = call_once("echo", ["fresh"])
     say(obj == [1, 0, None, "fresh"], "the next caller gets its own reply", obj)
 
@@ -246,9 +257,7 @@ def cmd_served(record, size):
     say(tty >= 1, "the M4's tty notification reached the registrant")
 
 
-def main():
-    cmd = sys.argv[1]
-    args = sys.argv[2:]
+def run(cmd, args):
     if cmd == "register":
         cmd_register(args[0], args[1:])
     elif cmd == "calls":
@@ -267,6 +276,16 @@ def main():
         cmd_served(args[0], args[1])
     else:
         sys.exit("unknown subcommand " + cmd)
+
+
+def main():
+    """SUBCOMMAND [ARG]... [+ SUBCOMMAND [ARG]...]...: one after the other
+    (one interpreter start: they are slow in the VM)."""
+    argv = sys.argv[1:]
+    while argv:
+        end = argv.index("+") if "+" in argv else len(argv)
+        run(argv[0], argv[1:end])
+        argv = argv[end + 1:]
     sys.exit(1 if failed else 0)
 
 

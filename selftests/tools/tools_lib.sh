@@ -115,13 +115,22 @@ set_m4() {
 	echo "# the M4 state did not become $1"
 }
 
-# The emulator's counter NAME now (its stats command prints them).
+# The emulator's counters NAME... now, on one line (its stats command
+# prints them; one that is 0 is not printed).
 emu_stat() {
-	local before
+	local before name line= i
 	before=$(wc -l <"$out/emu.err")
 	emu_cmd stats
-	sleep 0.3
-	tail -n +"$((before + 1))" "$out/emu.err" | awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }'
+	for i in $(seq 40); do
+		tail -n +"$((before + 1))" "$out/emu.err" | grep -q "counters (command)" && break
+		sleep 0.05
+	done
+	sleep 0.1
+	for name in "$@"; do
+		line="$line${line:+ }$(tail -n +"$((before + 1))" "$out/emu.err" |
+			awk -v k="$name" '$1 == k { v = $2 } END { print v + 0 }')"
+	done
+	echo "$line"
 }
 
 need_vm() {
