@@ -5,6 +5,7 @@
  * the eventfd that says dispatch has kept work).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,22 @@ static int board_poll_set(struct m4rpc_board *b)
 	return 0;
 }
 
+/* Name the board @fmt...; the name before stays when memory is short. */
+static void board_set_path(struct m4rpc_board *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	free(b->path);
+	b->path = p;
+}
+
 /* The node's name, for the sentences: from sysfs when opened by fd. */
 static void board_name(struct m4rpc_board *b, const char *path)
 {
@@ -41,19 +58,18 @@ static void board_name(struct m4rpc_board *b, const char *path)
 	const char *base;
 	ssize_t n;
 
-	if (path) {
-		snprintf(b->path, sizeof(b->path), "%s", path);
-		return;
-	}
-	snprintf(b->path, sizeof(b->path), "/dev/m4rpc%u", b->info.index);
+	if (path)
+		return;		/* the caller's, set already */
+	board_set_path(b, "/dev/m4rpc%u", b->info.index);
 	if (m4rpc__sysfs_dir(b->fd, dir, sizeof(dir)))
 		return;
+	/* ../../devices/.../m4rpc-ep/m4rpcN: the last part is the node's */
 	n = readlink(dir, link, sizeof(link) - 1);
-	if (n <= 0)
+	if (n <= 0 || n == sizeof(link) - 1)
 		return;
 	link[n] = '\0';
 	base = strrchr(link, '/');
-	snprintf(b->path, sizeof(b->path), "/dev/%.100s", base ? base + 1 : link);
+	board_set_path(b, "/dev/%s", base ? base + 1 : link);
 }
 
 static struct m4rpc_board *board_new(int fd, const char *path)
@@ -71,7 +87,13 @@ static struct m4rpc_board *board_new(int fd, const char *path)
 	b->epfd = b->evfd = -1;
 	b->done_tail = &b->done;
 	b->inq_tail = &b->inq;
-	snprintf(b->path, sizeof(b->path), "%s", path ? path : "(descriptor)");
+	board_set_path(b, "%s", path ? path : "(descriptor)");
+	if (!b->path) {
+		free(b);
+		m4rpc__sys.close(fd);
+		m4rpc__fail(-ENOMEM, "out of memory");
+		return m4rpc__fail_null(-ENOMEM);
+	}
 	pthread_mutex_init(&b->lock, NULL);
 	/* Deadlines are on CLOCK_MONOTONIC, as m4rpc__deadline() makes them. */
 	pthread_condattr_init(&b->condattr);
@@ -175,6 +197,7 @@ M4RPC_EXPORT void m4rpc_board_close(struct m4rpc_board *b)
 	free(b->rxbuf);
 	pthread_condattr_destroy(&b->condattr);
 	pthread_mutex_destroy(&b->lock);
+	free(b->path);
 	free(b);
 }
 

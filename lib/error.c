@@ -4,14 +4,31 @@
  * text of the M4 (rpclib) or of the kernel (m4rpc.ko) stands for.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "m4rpc_priv.h"
 
-/* The sentence is per thread: threads calling at once keep their own. */
-static __thread char last_text[512];
+/*
+ * The sentence is per thread: threads calling at once keep their own. It
+ * may quote the M4's error text, whatever its length: the heap holds it
+ * (freed when the thread ends), the fixed room only when memory is short.
+ */
+static __thread char *last_text;
+static __thread size_t last_cap;
+static __thread char last_room[256];
 static __thread int last_code;
+static pthread_key_t text_key;
+static pthread_once_t text_once = PTHREAD_ONCE_INIT;
+
+static void text_key_make(void)
+{
+	/* Without the key a thread's text is not freed when it ends. */
+	if (pthread_key_create(&text_key, free))
+		return;
+}
 
 static const char *const lib_names[M4RPC_E_END - M4RPC_E_BASE] = {
 	[M4RPC_E_NO_METHOD - M4RPC_E_BASE] = "the M4 has no such method",
@@ -44,7 +61,7 @@ M4RPC_EXPORT const char *m4rpc_strerror(int code)
 
 M4RPC_EXPORT const char *m4rpc_last_error(void)
 {
-	return last_text;
+	return last_text ? last_text : last_room;
 }
 
 M4RPC_EXPORT int m4rpc_last_error_code(void)
@@ -55,9 +72,34 @@ M4RPC_EXPORT int m4rpc_last_error_code(void)
 int m4rpc__fail(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(last_text, sizeof(last_text), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= last_cap) {
+		p = realloc(last_text, n + 1);
+		if (p) {
+			pthread_once(&text_once, text_key_make);
+			pthread_setspecific(text_key, p);
+			last_text = p;
+			last_cap = n + 1;
+		}
+	}
+	va_start(ap, fmt);
+	if (last_text && n >= 0 && (size_t)n < last_cap) {
+		vsnprintf(last_text, last_cap, fmt, ap);
+	} else {
+		/* Out of memory: the start of it, rather than nothing. */
+		if (last_text) {
+			free(last_text);
+			pthread_setspecific(text_key, NULL);
+			last_text = NULL;
+		}
+		last_cap = 0;
+		vsnprintf(last_room, sizeof(last_room), fmt, ap);
+	}
 	va_end(ap);
 	last_code = code;
 	return code;

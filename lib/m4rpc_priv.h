@@ -146,7 +146,7 @@ struct m4rpc_board {
 	int fd;			/* the session */
 	int epfd;		/* m4rpc_board_fd(): fd and evfd */
 	int evfd;		/* eventfd: dispatch has kept work */
-	char path[128];
+	char *path;		/* the node, for m4rpc_board_path() and sentences */
 	struct m4rpc_info info;	/* limits, as at open */
 
 	pthread_mutex_t lock;

@@ -558,8 +558,9 @@ int m4rpc_result_bin(const struct m4rpc_result *res, const void **p,
  *   {  a map of what follows up to the matching }: key, value, key, ...
  *
  * Integers are packed in their smallest form, as msgpack-c does; strings
- * and bins as fix/8/16/32 by their length. Containers nest at most 31
- * deep (the message itself is the 32nd level the kernel allows). A
+ * and bins as fix/8/16/32 by their length. Containers nest at most 30
+ * deep in arguments (the message and its params array are the other two
+ * of the 32 levels the kernel allows), 31 in a reply's result. A
  * signature with another letter, an unbalanced bracket, a map with an
  * odd number of items or a NULL string fails with -EINVAL, the sentence
  * giving the position.

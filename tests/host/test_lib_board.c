@@ -301,6 +301,20 @@ TEST_F(board, remote_errors)
 	}
 }
 
+/* A long error text of the M4's reaches the sentence whole. */
+TEST_F(board, long_remote_text_whole)
+{
+	char text[2001];
+
+	memset(text, 'e', 2000);
+	text[2000] = '\0';
+	memcpy(text + 1990, "[the end]", 9);
+	peer_reply(self->peer, 1, text, 0);
+	EXPECT_EQ(-M4RPC_E_REMOTE, m4rpc_call(self->b, 1000, NULL, "m", NULL));
+	EXPECT_NE(NULL, strstr(m4rpc_last_error(), text));
+	EXPECT_NE(NULL, strstr(m4rpc_last_error(), "[the end]"));
+}
+
 TEST_F(board, timeout_then_late_reply_dropped)
 {
 	struct m4rpc_counter c[32];

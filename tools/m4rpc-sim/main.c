@@ -263,6 +263,10 @@ int main(int argc, char **argv)
 			break;
 		case O_COMMANDS:
 			commands = true;
+			/* poll() sees only what stdio has not read ahead: with
+			 * a buffer, the second of two lines that came together
+			 * would wait for more input. */
+			setvbuf(stdin, NULL, _IONBF, 0);
 			break;
 		case 'h':
 			usage(stdout);
