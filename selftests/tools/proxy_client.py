@@ -34,7 +34,7 @@ def stock_packer():
     return msgpack.Packer(use_bin_type=False)
 
 
-def read_one(sock, timeout=5.0):
+def read_one(sock, timeout=15.0):
     """One whole message from sock: (object, its raw bytes)."""
     sock.settimeout(timeout)
     buf = b""
@@ -56,7 +56,7 @@ def call_once(method, params, port=None, packer=None, split=False):
     """A stock client's call: connect, one request (msgid 0), one reply."""
     p = packer or stock_packer()
     req = p.pack([0, 0, method, params])
-    with socket.create_connection((HOST, port or CALL_PORT), timeout=5) as s:
+    with socket.create_connection((HOST, port or CALL_PORT), timeout=15) as s:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if split:
             for i in range(len(req)):
