@@ -431,6 +431,10 @@ static int send_error(struct m4rpc_board *b, int err, size_t len)
 	switch (err) {
 	case EHOSTDOWN:
 		return host_down(b);
+	case ENOEXEC:
+		return m4rpc__fail(-ENOEXEC,
+				   "%s: the H7 firmware clips every frame Linux sends to its first subframe header (a build of 53df799): no message reaches the M4; flash tag 0.0.5 or a fixed build",
+				   b->path);
 	case EMSGSIZE:
 		return m4rpc__fail(-EMSGSIZE,
 				   "%s: a message of %zu bytes is longer than the board takes (max_tx_msg %u)",

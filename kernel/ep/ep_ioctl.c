@@ -32,9 +32,12 @@ static long ep_ioc_info(struct ep_session *sess, void __user *arg)
 	mutex_lock(&ep->lock);
 	info.link_state = ep->link_state;
 	info.m4_state = ep->m4_state;
-	if (!ep->dead)
+	if (!ep->dead) {
 		m4rpc_link_fw_version(ep->link, info.fw_version,
 				      sizeof(info.fw_version));
+		if (m4rpc_link_fw_clips(ep->link))
+			info.flags |= M4RPC_INFO_FW_CLIPS;
+	}
 	mutex_unlock(&ep->lock);
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }

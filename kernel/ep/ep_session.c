@@ -262,6 +262,9 @@ int m4rpc_ep_write_check(struct m4rpc_ep *ep, struct ep_session *sess,
 	lockdep_assert_held(&ep->lock);
 	if (ep->dead)
 		return -ENODEV;
+	/* Firmware 53df799 would hand the M4 garbage (link_h7.c). */
+	if (m4rpc_link_fw_clips(ep->link))
+		return -ENOEXEC;
 	if (ep->m4_state != M4RPC_M4_RUNNING)
 		return -EHOSTDOWN;
 	/* Again under the lock: M4RPC_IOC_SET_MODE may have come between. */

@@ -129,6 +129,13 @@ void m4rpc_link_tx_kick(struct m4rpc_link *link);
 int m4rpc_link_m4_state(struct m4rpc_link *link);
 
 /*
+ * Whether the H7's firmware clips every frame it receives to its first
+ * subframe header (built from master at 53df799, docs/x8h7-link.md "Known
+ * defects"): nothing Linux sends the M4 can arrive intact.
+ */
+bool m4rpc_link_fw_clips(struct m4rpc_link *link);
+
+/*
  * The H7 firmware's version string into @buf (NUL-terminated, "" while
  * unknown); returns its length.
  */

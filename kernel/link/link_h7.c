@@ -30,6 +30,18 @@
  * FW_VERSION, GET_UID and BOOT_M4, the client hears RESYNC (and a UI loss),
  * and "resynchronised" is logged when the H7 answers. A changed firmware
  * version (the H7 was reflashed) is logged too.
+ *
+ * Firmware 53df799 (docs/x8h7-link.md, "Known defects") clips every frame
+ * it receives to its first subframe header: of the requests of a frame
+ * only the first is answered, and UI data never reaches the M4 intact.
+ * The requests at link-up show it: FW_VERSION, GET_UID and BOOT_M4 go in
+ * one frame, which a sound firmware answers in one frame; a clipping one
+ * answers FW_VERSION alone, then (asked again) GET_UID alone. Two frames
+ * in a row whose only H7 reply is the first of its frame, with room left
+ * in them for the missing ones (so they were not dropped for room), mark
+ * the firmware as clipping (link->fw_clips, logged once; the endpoint
+ * then refuses writes with ENOEXEC); a frame with two H7 replies clears
+ * it (the H7 was reflashed).
  */
 #include <linux/ctype.h>
 #include <linux/sched.h>
@@ -229,8 +241,91 @@ static void link_h7_boot(struct m4rpc_link *link,
 	}
 }
 
+bool m4rpc_link_fw_clips(struct m4rpc_link *link)
+{
+	bool clips;
+
+	spin_lock(&link->lock);
+	clips = link->fw_clips;
+	spin_unlock(&link->lock);
+	return clips;
+}
+
+static void link_h7_set_clips(struct m4rpc_link *link, bool clips)
+{
+	bool old;
+
+	spin_lock(&link->lock);
+	old = link->fw_clips;
+	link->fw_clips = clips;
+	spin_unlock(&link->lock);
+	if (clips && !old)
+		dev_err(link->dev,
+			"H7 firmware %s clips every frame it receives to its first subframe header (a build of 53df799): nothing sent to the M4 arrives intact, writes fail with ENOEXEC; flash tag 0.0.5 or a fixed build\n",
+			link->fw_version);
+	else if (old && !clips)
+		dev_info(link->dev, "H7 firmware %s answers whole frames again\n",
+			 link->fw_version);
+}
+
+/*
+ * The frame of the last H7 reply is complete: a first reply alone in it,
+ * with later requests unanswered, counts towards clipping.
+ */
+static void link_h7_clip_judge(struct m4rpc_link *link)
+{
+	struct link_ws *ws = &link->ws;
+
+	if (ws->clip_replies == 1 && ws->clip_first_alone &&
+	    ++ws->clip_alone == 2)
+		link_h7_set_clips(link, true);
+}
+
+/*
+ * The 53df799 probe, at each H7 reply, before it closes its request. The
+ * requests of a frame go in bit order (link_io.c: FW_VERSION, GET_UID,
+ * BOOT_M4), so those of higher bits still outstanding were sent after it.
+ */
+static void link_h7_clip_probe(struct m4rpc_link *link,
+			       const struct x8h7_subframe *sf)
+{
+	struct link_ws *ws = &link->ws;
+	u64 frame = atomic64_read(&link->stats[LINK_STAT_rx_frames]);
+	unsigned int end = sf->data - link->rx_buf - X8H7_HDR_LEN + sf->len;
+	unsigned long later;
+	int bit;
+
+	if (frame == ws->clip_frame) {
+		/* Two requests of a frame answered: a sound firmware. */
+		if (++ws->clip_replies == 2) {
+			ws->clip_alone = 0;
+			link_h7_set_clips(link, false);
+		}
+		return;
+	}
+	link_h7_clip_judge(link);
+	switch (sf->opcode) {
+	case X8H7_H7_FW_VERSION:
+		bit = LINK_REQ_FW;
+		break;
+	case X8H7_H7_GET_UID:
+		bit = LINK_REQ_UID;
+		break;
+	default:
+		bit = LINK_REQ_BOOT;
+		break;
+	}
+	later = ws->outstanding & ~(BIT(bit + 1) - 1) & LINK_REQ_INFO;
+	ws->clip_frame = frame;
+	ws->clip_replies = 1;
+	/* Room for a BOOT_M4 reply after it: none was dropped for room. */
+	ws->clip_first_alone = later &&
+		end + X8H7_SUB_HDR_LEN + sizeof(s32) <= X8H7_PAYLOAD_MAX;
+}
+
 void m4rpc_link_h7_reply(struct m4rpc_link *link, const struct x8h7_subframe *sf)
 {
+	link_h7_clip_probe(link, sf);
 	switch (sf->opcode) {
 	case X8H7_H7_FW_VERSION:
 		link_h7_fw(link, sf);

@@ -241,6 +241,11 @@ struct link_ws {
 	unsigned long out_seq;		/* ... and of the one outstanding */
 	bool synced;			/* the H7 answered since the last resync */
 	bool resync_logged;
+	/* The 53df799 probe (link_h7.c): the frame of the last H7 reply. */
+	u64 clip_frame;			/* its rx_frames count */
+	unsigned int clip_replies;	/* H7 replies in it */
+	bool clip_first_alone;		/* its first left later ones unanswered */
+	unsigned int clip_alone;	/* such frames in a row */
 };
 
 struct m4rpc_link {
@@ -277,6 +282,7 @@ struct m4rpc_link {
 	char fw_version[X8H7_SUB_DATA_MAX + 1];
 	u8 uid[X8H7_UID_LEN];
 	int m4_state;			/* M4RPC_M4_*, UNKNOWN until known */
+	bool fw_clips;			/* the firmware is 53df799's (link_h7.c) */
 	unsigned long refresh_req;	/* refreshes asked for */
 	unsigned long refresh_done;	/* ... and answered */
 	wait_queue_head_t info_wq;	/* refresh waits for its answers */

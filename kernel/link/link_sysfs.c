@@ -8,6 +8,9 @@
  *   m4_state     the last BOOT_M4 reply: -1 no M4 program, 0 M4 running
  *                without RPC, 1 running (pollable: sysfs_notify on change)
  *   irq_mode     level, edge or poll (see link_priv.h)
+ *   fw_clips     1 when the H7 firmware clips received frames (a build of
+ *                53df799, link_h7.c): the M4 gets nothing intact, writes
+ *                to /dev/m4rpcN fail with ENOEXEC; else 0
  *   refresh      write anything: ask for the three above now and wait
  *                until the H7 has answered (ETIMEDOUT after twice
  *                ack_timeout_ms and a second)
@@ -72,6 +75,13 @@ static ssize_t irq_mode_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(irq_mode);
 
+static ssize_t fw_clips_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", m4rpc_link_fw_clips(link_of(dev)));
+}
+static DEVICE_ATTR_RO(fw_clips);
+
 static ssize_t refresh_store(struct device *dev,
 			     struct device_attribute *attr, const char *buf,
 			     size_t count)
@@ -133,6 +143,7 @@ static struct attribute *link_attrs[] = {
 	&dev_attr_uid.attr,
 	&dev_attr_m4_state.attr,
 	&dev_attr_irq_mode.attr,
+	&dev_attr_fw_clips.attr,
 	&dev_attr_refresh.attr,
 	&link_stat_attr_transfers.attr.attr,
 	&link_stat_attr_tx_frames.attr.attr,
@@ -164,8 +175,8 @@ static struct attribute *link_attrs[] = {
 	NULL
 };
 
-/* Five info files, every counter, the NULL: none forgotten. */
-static_assert(ARRAY_SIZE(link_attrs) == 5 + LINK_STAT_NR + 1);
+/* Six info files, every counter, the NULL: none forgotten. */
+static_assert(ARRAY_SIZE(link_attrs) == 6 + LINK_STAT_NR + 1);
 
 const struct attribute_group m4rpc_link_sysfs_group = {
 	.name = "m4rpc",

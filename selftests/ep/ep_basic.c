@@ -70,9 +70,12 @@ TEST(device_per_link)
 		ASSERT_EQ(16u, info[i].wire_calls_max);
 		/* One frame's 252 bytes less a BOOT_M4 reply and 4. */
 		ASSERT_EQ(240u, info[i].wire_bytes_max);
-		/* Nothing uninitialised: reserved and string tails are 0. */
+		/*
+		 * Nothing uninitialised: reserved and string tails are 0, and
+		 * so are the flags of a sound firmware.
+		 */
 		ASSERT_EQ(0u, info[i].reserved[0] | info[i].reserved[1] |
-			  info[i].reserved[2]);
+			  info[i].reserved0 | info[i].flags);
 		ASSERT_EQ(0, info[i].fw_version[sizeof(info[i].fw_version) - 1]);
 		snprintf(spi, sizeof(spi), "/dev/m4rpc%u", info[i].index);
 		ASSERT_STREQ(spi, path[i]);

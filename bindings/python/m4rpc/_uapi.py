@@ -27,6 +27,9 @@ M4_RUNNING = 1
 
 MODE_MSG = 0
 MODE_RAW = 1
+# info.flags: the H7 firmware clips received frames (53df799): writes fail
+# with ENOEXEC.
+INFO_FW_CLIPS = 1 << 0
 
 
 class Layout:
@@ -77,7 +80,8 @@ INFO = Layout("m4rpc_info", [
     ("m4_state", "i"), ("fw_version", "64s"), ("spi_device", "32s"),
 ] + _u32s("max_tx_msg", "max_rx_msg", "rx_queue_len", "raw_buf_size",
           "tx_queue_len", "tx_session_len", "calls_max", "m4_calls_max",
-          "wire_calls_max", "wire_bytes_max") + [("reserved", "3Q")])
+          "wire_calls_max", "wire_bytes_max", "flags", "reserved0")
+    + [("reserved", "2Q")])
 
 BIND = Layout("m4rpc_bind", [("len", "I"), ("flags", "I"),
                              ("name", "%ds" % NAME_MAX)])
@@ -136,4 +140,5 @@ CONSTANTS = {
     "M4RPC_M4_UNKNOWN": M4_UNKNOWN, "M4RPC_M4_NO_PROGRAM": M4_NO_PROGRAM,
     "M4RPC_M4_NO_RPC": M4_NO_RPC, "M4RPC_M4_RUNNING": M4_RUNNING,
     "M4RPC_MODE_MSG": MODE_MSG, "M4RPC_MODE_RAW": MODE_RAW,
+    "M4RPC_INFO_FW_CLIPS": INFO_FW_CLIPS,
 }

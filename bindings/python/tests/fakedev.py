@@ -23,7 +23,7 @@ def _info(max_tx):
     fields = {name: 0 for name, _ in _uapi.INFO.fields}
     fields.update(api_version=1, link_state=1, m4_state=1, max_tx_msg=max_tx,
                   max_rx_msg=8192, fw_version=b"fake\0", spi_device=b"fake\0",
-                  reserved=(0, 0, 0), calls_max=256)
+                  reserved=(0, 0), calls_max=256)
     return device.Info(fields)
 
 

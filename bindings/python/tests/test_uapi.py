@@ -55,7 +55,7 @@ class Layout(unittest.TestCase):
         raw = bytes(range(_uapi.INFO.size))
         f = _uapi.INFO.unpack(raw)
         self.assertEqual(f["fw_version"], raw[16:80])
-        self.assertEqual(len(f["reserved"]), 3)
+        self.assertEqual(len(f["reserved"]), 2)
         self.assertEqual(len(f), len(_uapi.INFO.fields))
 
 

@@ -33,6 +33,8 @@ static void info(void)
 	OFF(m4rpc_info, m4_calls_max);
 	OFF(m4rpc_info, wire_calls_max);
 	OFF(m4rpc_info, wire_bytes_max);
+	OFF(m4rpc_info, flags);
+	OFF(m4rpc_info, reserved0);
 	OFF(m4rpc_info, reserved);
 }
 
@@ -125,6 +127,7 @@ int main(void)
 	CONST(M4RPC_M4_RUNNING);
 	CONST(M4RPC_MODE_MSG);
 	CONST(M4RPC_MODE_RAW);
+	CONST(M4RPC_INFO_FW_CLIPS);
 	info();
 	bind();
 	link_stats();

@@ -59,6 +59,9 @@
  *     or abandoned by the M4, which restarted or made a new call with the
  *     same msgid of its own): EINVAL.
  *   - Notification: sent as is.
+ *   - On a board whose H7 firmware clips received frames (info.flags
+ *     M4RPC_INFO_FW_CLIPS, firmware 53df799) every write() fails with
+ *     ENOEXEC: the M4 would get nothing intact.
  *   - The M4 must be running RPC (BOOT_M4 = 1, info.m4_state): otherwise
  *     every write() fails at once with EHOSTDOWN (also while the M4's state
  *     is not known yet, just after the link came up). When the M4 stops
@@ -223,8 +226,20 @@ struct m4rpc_info {
 	__u32 m4_calls_max;	/* M4 calls waiting for answers, per link */
 	__u32 wire_calls_max;	/* calls to the M4 and back at once, per link */
 	__u32 wire_bytes_max;	/* ... and the reply bytes they may owe */
-	__u64 reserved[3];
+	__u32 flags;		/* M4RPC_INFO_* */
+	__u32 reserved0;
+	__u64 reserved[2];
 };
+
+/*
+ * struct m4rpc_info.flags. FW_CLIPS: the H7 firmware clips every frame it
+ * receives to its first subframe header (a build of master at 53df799):
+ * nothing reaches the M4 intact, so write() fails with ENOEXEC. The link
+ * finds it out when it comes up (only the first of several requests in a
+ * frame is answered); the SPI device's sysfs file m4rpc/fw_clips says it
+ * too. Flash tag 0.0.5 or a fixed build.
+ */
+#define M4RPC_INFO_FW_CLIPS	(1U << 0)
 
 /* M4RPC_IOC_BIND, M4RPC_IOC_UNBIND */
 struct m4rpc_bind {
