@@ -3,8 +3,9 @@
 # TAP with libFuzzer's final figures for each: executions, exec/s, coverage
 # (cov: edges, ft: features) and the corpus it ended with.
 #
-#   run-fuzz.sh --seconds N FUZZDIR SRCDIR "TARGETS"   make fuzz: N s each,
-#       the corpus kept and grown in FUZZDIR/corpus/TARGET
+#   run-fuzz.sh --seconds "T=N..." FUZZDIR SRCDIR "TARGETS"   make fuzz:
+#       target T for N s (60 when not named), the corpus kept and grown in
+#       FUZZDIR/corpus/TARGET
 #   run-fuzz.sh --smoke --runs N FUZZDIR SRCDIR "TARGETS"   make check: the
 #       seed corpus and the regressions replayed, then N inputs, nothing kept
 #
@@ -14,7 +15,7 @@
 # output. Make it a regression: copy it to SRCDIR/regress/TARGET/.
 set -u
 mode=long
-seconds=60
+seconds=
 runs=20000
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ $# -eq 3 ] || { echo "usage: $0 [--smoke] [--seconds N] [--runs N] FUZZDIR SRCDIR TARGETS" >&2; exit 2; }
+[ $# -eq 3 ] || { echo "usage: $0 [--smoke] [--seconds \"T=N...\"] [--runs N] FUZZDIR SRCDIR TARGETS" >&2; exit 2; }
 fdir=$1
 src=$2
 # shellcheck disable=SC2206
@@ -54,7 +55,11 @@ for t in "${targets[@]}"; do
 	else
 		work=$fdir/corpus/$t
 		mkdir -p "$work"
-		limit=(-max_total_time="$seconds")
+		secs=60
+		for ts in $seconds; do
+			[ "${ts%%=*}" = "$t" ] && secs=${ts#*=}
+		done
+		limit=(-max_total_time="$secs")
 	fi
 	dirs+=("$work")
 	[ -d "$seed" ] && dirs+=("$seed")
@@ -65,7 +70,7 @@ for t in "${targets[@]}"; do
 	"$bin" "${limit[@]}" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$fdir/crash/$t-" "${dirs[@]}" >"$log" 2>&1
 	s=$?
-	secs=$(( $(date +%s) - start ))
+	elapsed=$(( $(date +%s) - start ))
 	[ "$mode" = smoke ] && rm -rf "$work"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
@@ -73,7 +78,7 @@ for t in "${targets[@]}"; do
 	cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
 	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
 	corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$last")
-	what="${execs:-?} executions in ${secs} s (${eps:-?} exec/s), cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?}; $nfiles seed and regression files"
+	what="${execs:-?} executions in ${elapsed} s (${eps:-?} exec/s), cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?}; $nfiles seed and regression files"
 	if [ "$s" = 0 ]; then
 		echo "ok $i - fuzz_$t: $what"
 	else
