@@ -18,6 +18,9 @@
  *    holds a byte from before it;
  *  - every message delivered is a complete msgpack-rpc message, no longer
  *    than the buffer, of exactly the length claimed; so is a suspect one;
+ *  - no message is delivered whose bytes at a possible hole inside it hold
+ *    a whole message head (checked while the stream has had no more
+ *    possible holes than the reassembler remembers);
  *  - without marks, how the stream is chunked changes nothing: which byte
  *    belongs to which message, drop or raw run is the same as fed whole.
  */
@@ -45,6 +48,8 @@ struct run {
 	size_t fed;		/* stream bytes fed */
 	u8 label[STREAM_MAX];
 	u64 msgs;
+	size_t marks[M4RPC_REASM_MARKS];	/* stream offsets of possible holes */
+	unsigned int nmarks;			/* ... all of them, counted */
 };
 
 static void label(struct run *run, size_t n, u8 l, bool start)
@@ -69,6 +74,27 @@ static void take(struct run *run, const struct m4rpc_reasm_out *out, u8 l,
 	label(run, out->len, l, start);
 }
 
+/*
+ * A delivered message spans no possible hole at which its bytes read as
+ * the head of another message (what came after the hole was that one).
+ */
+static void check_marks(const struct run *run, const struct m4rpc_reasm_out *out)
+{
+	size_t m, n, end = run->pos + out->len;
+	unsigned int i;
+
+	if (run->nmarks > M4RPC_REASM_MARKS)
+		return;
+	for (i = 0; i < run->nmarks; i++) {
+		m = run->marks[i];
+		if (m <= run->pos || m >= end)
+			continue;
+		n = end - m < M4RPC_REASM_MARK_HEAD ? end - m :
+						       M4RPC_REASM_MARK_HEAD;
+		FUZZ_CHECK(m4rpc_mp_rpc_head_check(run->stream + m, n) != 1);
+	}
+}
+
 /* A message, as delivered or as dropped suspect: whole and valid. */
 static void check_msg(const struct run *run, const struct m4rpc_reasm_out *out)
 {
@@ -87,6 +113,7 @@ static void event(struct run *run, enum m4rpc_reasm_event ev,
 	switch (ev) {
 	case M4RPC_REASM_MSG:
 		check_msg(run, out);
+		check_marks(run, out);
 		take(run, out, L_MSG, true);
 		run->msgs++;
 		break;
@@ -175,6 +202,9 @@ static void do_run(struct run *run, const u8 *plan, size_t nplan,
 		feed(run, n);
 		switch (actions ? p >> 6 : ACT_NONE) {
 		case ACT_HOLE:
+			if (run->nmarks < M4RPC_REASM_MARKS)
+				run->marks[run->nmarks] = run->fed;
+			run->nmarks++;
 			m4rpc_reasm_hole_possible(&run->r);
 			break;
 		case ACT_DRAINED:
@@ -203,6 +233,7 @@ static void run_init(struct run *run, const u8 *stream, size_t size,
 	run->pos = 0;
 	run->fed = 0;
 	run->msgs = 0;
+	run->nmarks = 0;
 	memset(run->label, L_NONE, size);
 	m4rpc_reasm_init(&run->r, run->buf, cap, skip_max);
 }
