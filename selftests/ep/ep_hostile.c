@@ -34,11 +34,13 @@
 
 #define T_MS		5000
 /* Small limits, so that a test reaches every one of them. */
-#define HOSTILE_PARAMS	"max_msg_size=256 rx_queue_len=8 raw_buf_size=256 calls_max=16"
+#define HOSTILE_PARAMS	"max_msg_size=256 rx_queue_len=8 raw_buf_size=256 calls_max=16 " \
+			"m4_calls_max=4"
 #define RXQ		8
 #define RAWBUF		256
 #define MAXRX		256
 #define CALLS_MAX	16
+#define M4_CALLS_MAX	4
 /* A user address nothing is mapped at, and one of the kernel's. */
 #define KERNEL_PTR	((void *)0xffffffff81000000ul)
 
@@ -796,6 +798,23 @@ TEST_F(ho, never_reads)
 	EXPECT_ERRNO(EAGAIN, hostile_read(c, self->buf, sizeof(self->buf)));
 	close(c);
 	close(blk);
+	GOOD(self);
+
+	/*
+	 * M4 calls it reads and never answers: m4_calls_max per link, then
+	 * the kernel answers the M4 "busy" itself.
+	 */
+	ASSERT_EQ(0, ep_bind(self->a, "hold"));
+	for (i = 0; i < M4_CALLS_MAX + 2; i++) {
+		n = mk_call_int(msg, 50 + i, "hold", i);
+		ASSERT_EQ(0, m4_send(self, self->g, msg, n, false,
+				     LS(rx_requests), 1));
+		self->cases++;
+	}
+	ASSERT_EQ(0, ep_wait_link_stat(self->g, LS(requests_refused), 2, T_MS));
+	ASSERT_EQ(0, ep_session_stats(self->a, &ss));
+	EXPECT_EQ((uint32_t)M4_CALLS_MAX, ss.m4_calls_pending);
+	EXPECT_EQ((uint32_t)M4_CALLS_MAX, ss.rx_queued);
 	GOOD(self);
 }
 
