@@ -67,7 +67,12 @@ for t in "${targets[@]}"; do
 	nfiles=0
 	[ ${#dirs[@]} -gt 1 ] && nfiles=$(find "${dirs[@]:1}" -type f | wc -l)
 	start=$(date +%s)
-	"$bin" "${limit[@]}" -timeout=10 -print_final_stats=1 \
+	# The target's own options, if it has any (SRCDIR/fuzz_TARGET.options).
+	opts=()
+	if [ -f "$src/fuzz_$t.options" ]; then
+		mapfile -t opts < <(grep -v '^#' "$src/fuzz_$t.options")
+	fi
+	"$bin" "${limit[@]}" "${opts[@]}" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$fdir/crash/$t-" "${dirs[@]}" >"$log" 2>&1
 	s=$?
 	elapsed=$(( $(date +%s) - start ))
