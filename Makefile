@@ -66,9 +66,9 @@ LIBS :=			# libraries under build/lib
 include scripts/deps.mk
 include kernel/kernel.mk
 # Every directory's fragment: emu/*.mk, lib/*.mk, tools/*/*.mk, bindings/*/*.mk,
-# tests/host/*.mk, selftests/*/*.mk.
+# tests/*/*.mk, selftests/*/*.mk.
 include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk bindings/*/*.mk \
-	tests/host/*.mk selftests/*/*.mk))
+	tests/*/*.mk selftests/*/*.mk))
 include scripts/vm.mk
 
 # `make build/tools/m4rpc-sim` from the top directory: the same file as

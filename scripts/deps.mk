@@ -6,6 +6,8 @@ DEPS_BUILD := make gcc libc6-dev perl pkg-config libmsgpack-dev libkmod-dev libj
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 cpio kmod \
 	python3-serial
 DEPS_DEBUG := bc bison flex libssl-dev libelf-dev rsync
+# The fuzz targets (tests/fuzz/): clang with libFuzzer and the sanitizers.
+DEPS_FUZZ := clang-14 libclang-rt-14-dev
 
 deps-build:
 	@$(TOP)/scripts/install-deps.sh $(DEPS_BUILD)
@@ -17,6 +19,9 @@ deps-vm: deps-build
 deps-debug: deps-vm
 	@$(TOP)/scripts/install-deps.sh $(DEPS_DEBUG)
 
-deps: deps-vm
+deps-fuzz: deps-build
+	@$(TOP)/scripts/install-deps.sh $(DEPS_FUZZ)
 
-.PHONY: deps deps-build deps-vm deps-debug
+deps: deps-vm deps-fuzz
+
+.PHONY: deps deps-build deps-vm deps-debug deps-fuzz

@@ -29,6 +29,15 @@ bool m4rpc_reasm_busy(const struct m4rpc_reasm *r)
 	return r->open || r->end > r->start;
 }
 
+/* Nothing is left to scan again: the buffer starts afresh. */
+static void m4rpc_reasm_replay_gone(struct m4rpc_reasm *r)
+{
+	r->start = 0;
+	r->end = 0;
+	r->nrmarks = 0;
+	r->rmarks_more = false;
+}
+
 static void m4rpc_reasm_close(struct m4rpc_reasm *r)
 {
 	r->open = false;
@@ -37,13 +46,51 @@ static void m4rpc_reasm_close(struct m4rpc_reasm *r)
 	r->suspect = false;
 	r->held = false;
 	r->nmarks = 0;
+	r->marks_more = false;
 	r->dropped = 0;
 	r->cand = 0;
-	if (r->start == r->end) {
-		r->start = 0;
-		r->end = 0;
-	}
+	if (r->start == r->end)
+		m4rpc_reasm_replay_gone(r);
 	m4rpc_mp_scan_init(&r->scan);
+}
+
+/*
+ * The candidate's first @n bytes leave (as a raw byte or a message); its
+ * possible holes behind them lie in bytes scanned again: keep them.
+ */
+static void m4rpc_reasm_carry_marks(struct m4rpc_reasm *r, size_t n)
+{
+	unsigned int i;
+
+	r->nrmarks = 0;
+	for (i = 0; i < r->nmarks; i++)
+		if (r->marks[i] > n)
+			r->rmarks[r->nrmarks++] = r->start + r->marks[i];
+	if (n == 1)
+		r->rmarks_more |= r->marks_more;
+}
+
+/* A candidate opens at buf[start], in bytes scanned again: its holes. */
+static void m4rpc_reasm_take_marks(struct m4rpc_reasm *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nrmarks; i++)
+		if (r->rmarks[i] > r->start)
+			r->marks[r->nmarks++] = r->rmarks[i] - r->start;
+	r->marks_more = r->rmarks_more;
+	r->suspect = r->nmarks || r->marks_more;
+}
+
+/* Does the complete candidate span a possible hole? */
+static bool m4rpc_reasm_spans_mark(const struct m4rpc_reasm *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nmarks; i++)
+		if (r->marks[i] && r->marks[i] < r->cand)
+			return true;
+	return r->marks_more;
 }
 
 size_t m4rpc_reasm_reset(struct m4rpc_reasm *r)
@@ -55,8 +102,7 @@ size_t m4rpc_reasm_reset(struct m4rpc_reasm *r)
 	if (r->held)
 		r->suspects++;
 	r->lost_bytes += n;
-	r->start = 0;
-	r->end = 0;
+	m4rpc_reasm_replay_gone(r);
 	m4rpc_reasm_close(r);
 	return n;
 }
@@ -67,6 +113,7 @@ static enum m4rpc_reasm_event m4rpc_reasm_junk(struct m4rpc_reasm *r,
 {
 	out->data = r->buf + r->start;
 	out->len = 1;
+	m4rpc_reasm_carry_marks(r, 1);
 	r->start++;
 	r->junk++;
 	r->raw_bytes++;
@@ -79,6 +126,7 @@ static enum m4rpc_reasm_event m4rpc_reasm_emit(struct m4rpc_reasm *r,
 {
 	out->data = r->buf + r->start;
 	out->len = r->cand;
+	m4rpc_reasm_carry_marks(r, r->cand);
 	r->start += r->cand;
 	r->msgs++;
 	m4rpc_reasm_close(r);
@@ -90,6 +138,7 @@ static enum m4rpc_reasm_event m4rpc_reasm_suspect(struct m4rpc_reasm *r,
 {
 	out->data = r->buf + r->start;
 	out->len = r->cand;
+	m4rpc_reasm_carry_marks(r, r->cand);
 	r->start += r->cand;
 	r->suspects++;
 	m4rpc_reasm_close(r);
@@ -124,7 +173,7 @@ static bool m4rpc_reasm_head_at_mark(const struct m4rpc_reasm *r)
 static enum m4rpc_reasm_event m4rpc_reasm_done(struct m4rpc_reasm *r,
 					       struct m4rpc_reasm_out *out)
 {
-	if (!r->suspect)
+	if (!r->suspect || !m4rpc_reasm_spans_mark(r))
 		return m4rpc_reasm_emit(r, out);
 	if (m4rpc_reasm_head_at_mark(r))
 		return m4rpc_reasm_suspect(r, out);
@@ -154,6 +203,8 @@ void m4rpc_reasm_hole_possible(struct m4rpc_reasm *r)
 	r->suspect = true;
 	if (r->nmarks < M4RPC_REASM_MARKS)
 		r->marks[r->nmarks++] = r->cand;
+	else
+		r->marks_more = true;
 }
 
 enum m4rpc_reasm_event m4rpc_reasm_drained(struct m4rpc_reasm *r,
@@ -170,8 +221,7 @@ enum m4rpc_reasm_event m4rpc_reasm_drained(struct m4rpc_reasm *r,
 	out->len = r->dropping ? r->dropped : r->cand;
 	r->cuts++;
 	r->lost_bytes += out->len;
-	r->start = 0;
-	r->end = 0;
+	m4rpc_reasm_replay_gone(r);
 	m4rpc_reasm_close(r);
 	return M4RPC_REASM_CUT;
 }
@@ -245,8 +295,7 @@ static enum m4rpc_reasm_event m4rpc_reasm_body(struct m4rpc_reasm *r,
 		/* Too long to keep: follow it to its end, keeping nothing. */
 		r->dropping = true;
 		r->dropped = r->cand;
-		r->start = 0;
-		r->end = 0;
+		m4rpc_reasm_replay_gone(r);
 		r->cand = 0;
 		return M4RPC_REASM_NONE;
 	}
@@ -341,13 +390,17 @@ enum m4rpc_reasm_event m4rpc_reasm_feed(struct m4rpc_reasm *r, const u8 *data,
 					*used += k;
 				else
 					r->start += k;
-				if (r->start == r->end) {
-					r->start = 0;
-					r->end = 0;
-				}
+				if (r->start == r->end)
+					m4rpc_reasm_replay_gone(r);
 				return M4RPC_REASM_RAW;
 			}
 			r->open = true;
+			if (from_input) {
+				r->nrmarks = 0;	/* no bytes to scan again */
+				r->rmarks_more = false;
+			} else {
+				m4rpc_reasm_take_marks(r);
+			}
 		}
 
 		if (r->dropping)	/* replay is empty while dropping */

@@ -37,7 +37,9 @@
  *    dropped (M4RPC_REASM_SUSPECT, out: its bytes, for the caller to tell
  *    whom it was for). So is one whose bytes at a possible hole hold a
  *    whole message head: what came after the hole was the next message, taken
- *    for the rest of this one. Cost: an intact message followed at once by
+ *    for the rest of this one. A candidate that fails keeps its possible
+ *    holes for the bytes scanned again, so a message found among them is
+ *    suspect when it spans one. Cost: an intact message followed at once by
  *    raw bytes, or whose own bytes at a chunk boundary read as a message
  *    head, is dropped too. Blind spot: bytes lost from inside a message
  *    that is completed, by chance, just before bytes that read as a
@@ -107,6 +109,15 @@ struct m4rpc_reasm {
 	/* Where in it the possible holes are (the first M4RPC_REASM_MARKS). */
 	size_t marks[M4RPC_REASM_MARKS];
 	unsigned int nmarks;
+	bool marks_more;	/* ... and more than those */
+	/*
+	 * The possible holes in the bytes to scan again (buffer offsets),
+	 * left by a candidate that failed or ended before them: a message
+	 * found there that spans one is suspect too.
+	 */
+	size_t rmarks[M4RPC_REASM_MARKS];
+	unsigned int nrmarks;
+	bool rmarks_more;	/* ... and more, somewhere in those bytes */
 	size_t dropped;		/* its length so far, when dropping */
 	/* Counters, for the caller's statistics and tests. */
 	u64 msgs;		/* M4RPC_REASM_MSG */

@@ -4,7 +4,7 @@
 # and the modules are needed: run them in the VM (scripts/vm-run.sh).
 # ep_stress's size: M4RPC_TEST_EP_CALLS (20000).
 EP_TEST_NAMES := ep_basic ep_framing ep_route ep_flow ep_life ep_stress \
-	ep_integrity
+	ep_integrity ep_hostile
 EP_TESTS := $(addprefix $(B)/selftests/,$(EP_TEST_NAMES))
 # What applications get while the H7 drops bytes (about a minute; part of
 # make check too): `make integrity` runs it alone.

@@ -889,4 +889,51 @@ TEST(suspect_own_byte_like_a_start)
 	EXPECT_EQ(sizeof(a), l.len[0]);
 }
 
+/*
+ * A candidate that fails keeps its possible holes for the bytes scanned
+ * again: X = [1, 1, [M, 0xc1]] fails at 0xc1, after M, which spans a
+ * possible hole where its bytes read as a whole head (94 01 05). M, found
+ * when X's bytes are scanned again, is dropped as suspect, not delivered;
+ * a message there that ends before the hole is delivered as usual.
+ */
+TEST(rescanned_message_keeps_holes)
+{
+	static const u8 head[] = { 0x94, 0x01, 0x01, 0x92 };
+	static const u8 m[] = { 0x94, 0x01, 0x02, 0xc0, 0xc4, 0x04,
+				0x94, 0x01, 0x05, 0xc0 };
+	static const u8 before[] = { 0x94, 0x01, 0x03, 0xc0, 0x07 };
+	static const u8 bad = 0xc1;
+	struct m4rpc_reasm r;
+	struct evlog l = { 0 };
+	int i, msgs = 0, suspects = 0;
+
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, head, sizeof(head));
+	log_feed(&r, &l, m, 6);
+	m4rpc_reasm_hole_possible(&r);
+	log_feed(&r, &l, m + 6, sizeof(m) - 6);
+	log_feed(&r, &l, &bad, 1);
+	log_drained(&r, &l);
+	for (i = 0; i < l.n; i++) {
+		msgs += l.ev[i] == M4RPC_REASM_MSG;
+		suspects += l.ev[i] == M4RPC_REASM_SUSPECT &&
+			    l.len[i] == sizeof(m);
+	}
+	EXPECT_EQ(0, msgs);
+	EXPECT_EQ(1, suspects);
+
+	/* The same, with a whole message before the hole: delivered. */
+	memset(&l, 0, sizeof(l));
+	m4rpc_reasm_init(&r, rbuf, CAP, 4 * CAP);
+	log_feed(&r, &l, head, sizeof(head));
+	log_feed(&r, &l, before, sizeof(before));
+	m4rpc_reasm_hole_possible(&r);
+	log_feed(&r, &l, &bad, 1);
+	for (i = 0, msgs = 0; i < l.n; i++)
+		if (l.ev[i] == M4RPC_REASM_MSG && l.len[i] == sizeof(before))
+			msgs++;
+	EXPECT_EQ(1, msgs);
+	EXPECT_EQ(0u, r.suspects);
+}
+
 TEST_HARNESS_MAIN

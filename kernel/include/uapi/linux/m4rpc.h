@@ -176,9 +176,37 @@
  * read(), write() and poll() wake up; read() returns what is still queued,
  * then ENODEV; write() and ioctls (except INFO and the stats) fail with
  * ENODEV; poll() gives POLLHUP. An open session keeps m4rpc.ko loaded.
- * Unknown ioctl: ENOTTY. Bad pointer: EFAULT. Reserved fields must be 0
- * (EINVAL) and are returned as 0. Sleeps are interruptible (EINTR, or a
- * restart when the signal allows it).
+ * Unknown ioctl (also a known number with another size or direction):
+ * ENOTTY. Bad pointer: EFAULT. Reserved fields must be 0 (EINVAL) and are
+ * returned as 0. Sleeps are interruptible (EINTR, or a restart when the
+ * signal allows it).
+ *
+ * Pointers and counts: an ioctl reads or writes its whole structure, at any
+ * alignment; one that does not lie wholly in memory the process may access
+ * so is EFAULT (and an ioctl that takes a structure then does nothing). A
+ * count beyond the address space (SIZE_MAX) is EFAULT from the VFS before
+ * the endpoint sees it; any other write() count over max_tx_msg is
+ * EMSGSIZE before the buffer is read. read() writes only the message's
+ * bytes, whatever the count; when its buffer faults it gets EFAULT and the
+ * message stays queued, as with EMSGSIZE.
+ *
+ * Not a file: lseek(), pread() and pwrite() fail with ESPIPE, mmap() with
+ * ENODEV, splice(), tee() and sendfile() with EINVAL. readv() and writev()
+ * take each iovec as a read() or write() of its own, so one message split
+ * over two iovecs is EINVAL.
+ *
+ * Memory per session
+ * ------------------
+ * Whatever a process does, the kernel holds for one session at most: its
+ * receive queue (rx_queue_len messages of at most max_rx_msg + 4 bytes, or
+ * raw_buf_size bytes in raw mode), its messages in the transmit queue
+ * (tx_session_len of at most max_tx_msg bytes), calls_max call records, 64
+ * bindings of M4RPC_NAME_MAX bytes, and the one message each thread
+ * blocked in its write() brings. What arrives beyond is dropped and
+ * counted, never held. The M4 calls that sessions have read and not yet
+ * answered are bounded per link, not per session (m4_calls_max): one
+ * session may hold them all, and the M4's calls to others are then
+ * answered "busy" (see bindings).
  *
  * Limits
  * ------
