@@ -16,7 +16,8 @@ SRC = os.environ.get("M4RPC_SRC", "")
 
 def _c_strings(path):
     with open(os.path.join(SRC, path)) as f:
-        text = f.read()
+        # Not the file names of #include lines.
+        text = "".join(l for l in f if not l.lstrip().startswith("#include"))
     # Adjacent C literals are one string; enough for these files.
     return [s.replace('\\"', '"') for s in re.findall(r'"((?:[^"\\]|\\.)*)"', text)]
 
