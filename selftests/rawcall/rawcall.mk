@@ -3,8 +3,8 @@
 # the other selftests; it finds the tools in build/tools.
 RAWCALL_VM_TEST := $(B)/selftests/rawcall
 
-$(RAWCALL_VM_TEST): $(TOP)/selftests/rawcall/rawcall.sh $$(RAWCALL) \
-		$$(M4RPC_SIM)
+$(RAWCALL_VM_TEST): $(TOP)/selftests/rawcall/rawcall.sh $$(SELFTEST_TAP_SH) \
+		$$(RAWCALL) $$(M4RPC_SIM)
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 

@@ -13,17 +13,12 @@ rawcall=$here/../tools/x8h7-rawcall
 emu=$here/../tools/m4rpc-sim
 kmod=${M4RPC_KMOD_DIR:-}
 out=$(mktemp -d)
-n=0
-failed=0
 emu_pid=
 loaded=
 spi=
 orig=spidev
-
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-skip() { n=$((n + 1)); echo "ok $n $* # SKIP"; }
-diag() { sed 's/^/#   /' "$@"; }
+# shellcheck source=../common/tap.sh
+. "$here/tap.sh"
 
 # Give the SPI device back to the driver that had it before this test.
 restore_driver() {
@@ -51,35 +46,7 @@ trap cleanup EXIT
 run() {
 	local name=$1
 	shift
-	"$rawcall" "$@" >"$out/$name.out" 2>"$out/$name.err"
-	echo $? >"$out/$name.rc"
-}
-
-# expect NAME STATUS STDOUT 'STDERR-SUBSTRING|...' DESCRIPTION: one TAP line.
-# STDERR-SUBSTRING "" checks nothing; "-" wants stderr empty.
-expect() {
-	local name=$1 status=$2 want=$3 errs=$4 desc=$5 good=1 e
-	[ "$(cat "$out/$name.rc")" = "$status" ] || good=
-	[ "$(cat "$out/$name.out")" = "$want" ] || good=
-	if [ "$errs" = - ]; then
-		[ -s "$out/$name.err" ] && good=
-	elif [ -n "$errs" ]; then
-		IFS='|' read -ra e <<<"$errs"
-		for s in "${e[@]}"; do
-			grep -qF -- "$s" "$out/$name.err" || { good=; echo "# stderr lacks: $s"; }
-		done
-	fi
-	if [ -n "$good" ]; then
-		ok "$desc"
-		return
-	fi
-	nok "$desc"
-	echo "# exit status $(cat "$out/$name.rc") (want $status); stdout:"
-	diag "$out/$name.out"
-	echo "# want:"
-	echo "$want" | diag
-	echo "# stderr:"
-	diag "$out/$name.err"
+	run_cmd "$name" "$rawcall" "$@"
 }
 
 stop_emu() {

@@ -9,7 +9,7 @@ $(TOOLS_VM_FILES): $(B)/selftests/%: $(TOP)/selftests/tools/%
 	@mkdir -p $(dir $@)
 	install -m 644 $< $@
 
-$(TOOLS_VM_TESTS): $(B)/selftests/%: $(TOP)/selftests/tools/%.sh $(TOOLS_VM_FILES) \
+$(TOOLS_VM_TESTS): $(B)/selftests/%: $(TOP)/selftests/tools/%.sh $(TOOLS_VM_FILES) $$(SELFTEST_TAP_SH) \
 		$$(M4RPC_TOOL) $$(M4RPC_PROXY) $$(M4RPC_SIM)
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@

@@ -9,50 +9,13 @@ m4rpc=$bin/m4rpc
 emu=$bin/m4rpc-sim
 kmod=${M4RPC_KMOD_DIR:-}
 out=$(mktemp -d)
-n=0
-failed=0
 emu_pid=
 emu_in=
-
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-diag() { sed 's/^/#   /' "$@"; }
-# check COND-STATUS DESCRIPTION: ok when the status is 0.
-check() { if [ "$1" = 0 ]; then ok "$2"; else nok "$2"; fi; }
+# shellcheck source=../common/tap.sh
+. "$here/tap.sh"
 
 # run NAME CMD...: its stdout, stderr and exit status in $out/NAME.*
-run() {
-	local name=$1
-	shift
-	"$@" >"$out/$name.out" 2>"$out/$name.err"
-	echo $? >"$out/$name.rc"
-}
-
-# expect NAME STATUS STDOUT 'STDERR-SUBSTRING|...' DESCRIPTION: one TAP
-# line. STDOUT "*" checks nothing; STDERR "" nothing, "-" wants it empty.
-expect() {
-	local name=$1 status=$2 want=$3 errs=$4 desc=$5 good=1 e s
-	[ "$(cat "$out/$name.rc")" = "$status" ] || good=
-	[ "$want" = "*" ] || [ "$(cat "$out/$name.out")" = "$want" ] || good=
-	if [ "$errs" = - ]; then
-		[ -s "$out/$name.err" ] && good=
-	elif [ -n "$errs" ]; then
-		IFS='|' read -ra e <<<"$errs"
-		for s in "${e[@]}"; do
-			grep -qF -- "$s" "$out/$name.err" || { good=; echo "# stderr lacks: $s"; }
-		done
-	fi
-	if [ -n "$good" ]; then
-		ok "$desc"
-		return
-	fi
-	nok "$desc"
-	echo "# exit status $(cat "$out/$name.rc") (want $status); stdout:"
-	diag "$out/$name.out"
-	[ "$want" = "*" ] || { echo "# want:"; echo "$want" | diag; }
-	echo "# stderr:"
-	diag "$out/$name.err"
-}
+run() { run_cmd "$@"; }
 
 stop_emu() {
 	[ -n "$emu_pid" ] || return 0
