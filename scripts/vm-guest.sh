@@ -21,6 +21,8 @@ if [ -n "${M4RPC_INTERACTIVE:-}" ]; then
 	setsid -c /bin/bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
 	rc=$?
 else
+	# The host counts kernel reports from here on (scripts/vm-run.sh).
+	echo "m4rpc-vm: the command starts" > /dev/kmsg
 	bash "$run/cmd"
 	rc=$?
 fi
