@@ -35,8 +35,18 @@ static struct h7emu_stats emu_stats(struct board_env *e, unsigned int i)
 static void check_counts(struct __test_metadata *_metadata, struct board_env *e,
 			 unsigned int i)
 {
-	struct h7emu_stats st = emu_stats(e, i);
+	struct h7emu_stats st;
 	uint64_t transfers;
+
+	/*
+	 * The emulator may get the record of the link's last transfer after
+	 * the link has parsed it (and the test has its reply): count once
+	 * it has seen them all.
+	 */
+	EXPECT_EQ(0, h7emu_wait_stat(e->b[i].emu,
+				     offsetof(struct h7emu_stats, xfers),
+				     link_stat(e, i, "transfers"), 5000));
+	st = emu_stats(e, i);
 
 	ASSERT_EQ(0, board_sim_transfers(e, i, &transfers));
 	EXPECT_EQ((long long)transfers, link_stat(e, i, "transfers"));
