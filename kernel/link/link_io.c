@@ -8,8 +8,9 @@
  * Sending: pending H7 requests first, then (when the worker allows it) as
  * many whole UI messages as the client gives and the frame holds, then a
  * BOOT_M4 request whenever the frame carries anything (link_priv.h, rule
- * 1), unless a long first message in level mode took its room. The codec
- * refuses anything past 252 bytes.
+ * 1), unless in level mode a long first message took its room or the frame
+ * is UI data alone and the M4 state fresh. The codec refuses anything past
+ * 252 bytes.
  *
  * Receiving: nothing from the wire is used before x8h7_parse_begin() in
  * strict mode has validated the whole frame (checksum, size <= 256, every
@@ -99,6 +100,22 @@ static bool link_io_add_ui(struct m4rpc_link *link, bool *unacked)
 	return any;
 }
 
+/*
+ * Whether a loaded frame needs the BOOT_M4 request (rule 1 of link_priv.h).
+ * Edge and poll mode: always, its reply is their only sign of processing.
+ * Level mode: PROCESSED is the sign, so a frame of UI data alone goes
+ * without it while the M4 state is fresh; its reply would only make the H7
+ * announce a frame of its own, one more transfer per call. H7 requests
+ * always take it (rule 9: its reply closes them).
+ */
+static bool link_io_wants_ack(struct m4rpc_link *link, unsigned long reqs)
+{
+	if (link->mode != LINK_NIRQ_LEVEL || reqs)
+		return true;
+	return time_after_eq(jiffies, link->ws.boot_sent_at +
+					       LINK_STATE_FRESH_JIFFIES);
+}
+
 /* Fill tx_buf; returns the requests it carries. */
 static unsigned long link_io_build(struct m4rpc_link *link, bool allow_ui,
 				   bool force_boot, struct link_io *io)
@@ -136,8 +153,8 @@ static unsigned long link_io_build(struct m4rpc_link *link, bool allow_ui,
 			link->req_pending |= BIT(LINK_REQ_BOOT);
 			spin_unlock(&link->lock);
 		}
-	} else if (x8h7_frame_size(f) || force_boot ||
-		   (reqs & BIT(LINK_REQ_BOOT))) {
+	} else if (force_boot || (reqs & BIT(LINK_REQ_BOOT)) ||
+		   (x8h7_frame_size(f) && link_io_wants_ack(link, reqs))) {
 		x8h7_frame_add(f, X8H7_PERIPH_H7, X8H7_H7_BOOT_M4, NULL, 0);
 		reqs |= BIT(LINK_REQ_BOOT);
 		io->acked = true;
@@ -279,6 +296,7 @@ void m4rpc_link_io_transfer(struct m4rpc_link *link, bool allow_ui,
 		ws->out_seq = ws->sent_seq;
 	if (io->acked) {
 		/* The frame carried BOOT_M4: its reply is due. */
+		ws->boot_sent_at = jiffies;
 		ws->boot_wait = true;
 		ws->boot_renew = true;
 		ws->boot_frames = 0;

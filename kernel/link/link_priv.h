@@ -23,9 +23,12 @@
  *     so nIRQ goes high (processed) and low again (announced): the link
  *     always learns that the frame was processed, and the reply is the
  *     acknowledgment (and refreshes the M4 state). One exception, in
- *     level mode only, where PROCESSED alone is the sign: a UI message
- *     too long to leave room for the request (245..248 bytes) goes first
- *     in a frame without it ("unacked").
+ *     level mode only, where PROCESSED alone is the sign, a frame goes
+ *     without it ("unacked") when a UI message too long to leave room for
+ *     the request (245..248 bytes) goes first in it, and when it carries
+ *     UI data alone and a BOOT_M4 request went less than
+ *     LINK_STATE_FRESH_JIFFIES ago: its reply would only make the H7
+ *     announce one more frame to read, a transfer per call.
  *  2. UI data only goes out in a transfer that reads an announced frame
  *     (nIRQ was low when nCS fell): the H7 cannot swap before it has
  *     processed what we sent, so the next announcement proves it. A
@@ -137,6 +140,12 @@ extern unsigned int m4rpc_param_poll_ms;
  * after a possible hole waits for it.
  */
 #define LINK_IDLE_JIFFIES	(msecs_to_jiffies(100) + 1)
+/*
+ * Level mode: frames of UI data alone carry no BOOT_M4 request while the
+ * last one went less than this long ago (rule 1). The M4 state a caller
+ * is checked against is then at most this old plus the reply's way.
+ */
+#define LINK_STATE_FRESH_JIFFIES	(msecs_to_jiffies(100) + 1)
 
 enum link_nirq_mode {
 	LINK_NIRQ_LEVEL,
@@ -218,6 +227,7 @@ struct link_ws {
 	bool boot_renew;		/* level: restart the clock at PROCESSED */
 	unsigned int boot_frames;	/* valid frames read since it was sent */
 	unsigned long boot_deadline;
+	unsigned long boot_sent_at;	/* the last BOOT_M4 request sent */
 	/* Doorbells: not before next_doorbell (backoff when unanswered). */
 	unsigned long next_doorbell;
 	ktime_t processed_at;		/* level: the last PROCESSED */

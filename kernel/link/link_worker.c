@@ -559,6 +559,7 @@ static int link_worker_fn(void *data)
 
 	ws->next_doorbell = jiffies;
 	ws->next_poll = jiffies;
+	ws->boot_sent_at = jiffies - LINK_STATE_FRESH_JIFFIES;
 	m4rpc_link_irq_start(link);
 	for (;;) {
 		if (test_bit(LINK_EV_STOP, &link->events)) {
