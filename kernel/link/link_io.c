@@ -106,11 +106,16 @@ static bool link_io_add_ui(struct m4rpc_link *link, bool *unacked)
  * Level mode: PROCESSED is the sign, so a frame of UI data alone goes
  * without it while the M4 state is fresh; its reply would only make the H7
  * announce a frame of its own, one more transfer per call. H7 requests
- * always take it (rule 9: its reply closes them).
+ * always take it (rule 9: its reply closes them), and so does a frame
+ * after which the client has more to send: UI data goes only in a
+ * transfer that reads an announced frame (rule 2), and the reply is the
+ * announcement; without it, a slow M4 that answers nothing leaves the line
+ * high and every further frame would cost a doorbell first.
  */
 static bool link_io_wants_ack(struct m4rpc_link *link, unsigned long reqs)
 {
-	if (link->mode != LINK_NIRQ_LEVEL || reqs)
+	if (link->mode != LINK_NIRQ_LEVEL || reqs ||
+	    test_bit(LINK_EV_KICK, &link->events))
 		return true;
 	return time_after_eq(jiffies, link->ws.boot_sent_at +
 					       LINK_STATE_FRESH_JIFFIES);

@@ -26,9 +26,10 @@
  *     level mode only, where PROCESSED alone is the sign, a frame goes
  *     without it ("unacked") when a UI message too long to leave room for
  *     the request (245..248 bytes) goes first in it, and when it carries
- *     UI data alone and a BOOT_M4 request went less than
- *     LINK_STATE_FRESH_JIFFIES ago: its reply would only make the H7
- *     announce one more frame to read, a transfer per call.
+ *     UI data alone, the client has no more queued, and a BOOT_M4
+ *     request went less than LINK_STATE_FRESH_JIFFIES ago: its reply
+ *     would only make the H7 announce one more frame to read, a transfer
+ *     per call.
  *  2. UI data only goes out in a transfer that reads an announced frame
  *     (nIRQ was low when nCS fell): the H7 cannot swap before it has
  *     processed what we sent, so the next announcement proves it. A

@@ -129,8 +129,18 @@ TEST_F(link, echo_packed)
 	uint8_t msg[64], back[64];
 	uint32_t id, k;
 	size_t n;
+	int ret;
 
 	ASSERT_EQ(0, board_up_test_client(e, variant->irq, NULL, NULL));
+	/*
+	 * Every transfer of the bring-up processed first (the emulator may
+	 * get the last one after the link has parsed it): a pause that
+	 * caught one would hold the link, waiting for PROCESSED, and no
+	 * doorbell would go.
+	 */
+	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
+				     offsetof(struct h7emu_stats, frames_processed),
+				     link_stat(e, 0, "transfers"), 5000));
 	st0 = emu_stats(e, 0);
 	h7emu_pause(e->b[0].emu, true);
 	for (k = 0; k < 6; k++) {
@@ -138,9 +148,19 @@ TEST_F(link, echo_packed)
 		ASSERT_EQ(0, board_echo_send(e, 0, 100 + k, msg, 20));
 	}
 	/* The doorbell the first call rang has reached the held H7. */
-	ASSERT_EQ(0, h7emu_wait_stat(e->b[0].emu,
-				     offsetof(struct h7emu_stats, frames_in_data),
-				     st0.frames_in_data + 1, 5000));
+	ret = h7emu_wait_stat(e->b[0].emu,
+			      offsetof(struct h7emu_stats, frames_in_data),
+			      st0.frames_in_data + 1, 5000);
+	if (ret) {
+		st = emu_stats(e, 0);
+		TH_LOG("no doorbell: frames in %llu (%llu before), processed %llu, nIRQ %s",
+		       (unsigned long long)st.frames_in,
+		       (unsigned long long)st0.frames_in,
+		       (unsigned long long)st.frames_processed,
+		       h7emu_nirq_low(e->b[0].emu) ? "low" : "high");
+		board_dump(e, 0, -1);
+	}
+	ASSERT_EQ(0, ret);
 	h7emu_pause(e->b[0].emu, false);
 	for (k = 0; k < 6; k++) {
 		ASSERT_EQ(0, board_echo_wait(e, 0, &id, back, sizeof(back),
