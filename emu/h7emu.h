@@ -189,6 +189,7 @@ struct h7emu_config {
 	X(frames_in_data,	"received frames carrying subframes") \
 	X(frames_overwritten,	"frames with subframes overwritten unprocessed") \
 	X(frames_processed,	"received frames processed") \
+	X(frames_processed_ui,	"... of them with UI subframes") \
 	X(frames_out,		"frames armed with data") \
 	X(frames_out_oversize,	"frames armed announcing 253..256 bytes") \
 	X(arm_busy,		"swaps refused while nCS low (retried)") \

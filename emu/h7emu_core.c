@@ -267,6 +267,7 @@ static bool h7c_process(struct h7emu *e, u64 t_ns)
 			return true;
 		x8h7_parse_begin(&e->walk, e->rx, X8H7_PARSE_H7);
 		e->walking = true;
+		e->walk_ui = false;
 		e->have_cur = false;
 	}
 	for (;;) {
@@ -279,6 +280,7 @@ static bool h7c_process(struct h7emu *e, u64 t_ns)
 		}
 		switch (e->cur.periph) {
 		case X8H7_PERIPH_UI:
+			e->walk_ui = true;
 			/* One subframe = one rpmsg message; opcode ignored. */
 			r = h7emu__m4_deliver(e, EP_RPC, e->cur.data,
 					       e->cur.carried, t_ns);
@@ -306,6 +308,8 @@ static bool h7c_process(struct h7emu *e, u64 t_ns)
 	e->walking = false;
 	e->rx_unprocessed = false;
 	e->st.frames_processed++;
+	if (e->walk_ui)
+		e->st.frames_processed_ui++;
 	/* Only then nIRQ goes high (spec step 5). */
 	if (!e->rx_late)
 		h7c_set_nirq_high(e);

@@ -159,6 +159,7 @@ struct h7emu {
 	bool rx_has_data;		/* it carried at least one subframe */
 	bool rx_late;			/* see h7emu__h7c_xfer() */
 	bool walking;			/* processing under way (blocked) */
+	bool walk_ui;			/* ... of a frame with UI subframes */
 	struct x8h7_parser walk;
 	struct x8h7_subframe cur;	/* the subframe being handed over */
 	bool have_cur;

@@ -121,6 +121,39 @@ static bool link_io_wants_ack(struct m4rpc_link *link, unsigned long reqs)
 					       LINK_STATE_FRESH_JIFFIES);
 }
 
+/*
+ * Level mode: a transfer that reads an announced frame while the answer
+ * to a frame of UI data is still to come, or right after a full 128-byte
+ * chunk (the M4's output goes on), and carries no UI data itself, asks for
+ * BOOT_M4 anyway (rule 1 of link_priv.h, "anticipation"). One of them
+ * reads the answer, and the program that waited for it may send its next
+ * call at once: the request's reply is an announcement that call can ride,
+ * instead of a doorbell of its own, so calls back to back cost two
+ * transfers each, not three. The answer comes in the first frame announced
+ * after a frame of UI data alone, in the second after one that carried
+ * BOOT_M4 too (its reply is announced first): that many (ws->antic), fewer
+ * once a frame ending in a short UI chunk was read, so idle is still idle
+ * after one more transfer, and neither a slow M4 nor a stream of short
+ * notifications is polled.
+ */
+static bool link_io_anticipates(struct m4rpc_link *link, bool allow_ui,
+				const struct link_io *io)
+{
+	return link->mode == LINK_NIRQ_LEVEL && allow_ui && !io->ui &&
+	       (link->ws.antic || link->ws.ui_more);
+}
+
+/* After a transfer and its parse: the anticipations still due. */
+static void link_io_antic_update(struct link_ws *ws, const struct link_io *io)
+{
+	if (io->ui)
+		ws->antic = io->acked ? 2 : 1;
+	else if (ws->ui_drained)
+		ws->antic = 0;
+	else if (io->antic && ws->antic)
+		ws->antic--;
+}
+
 /* Fill tx_buf; returns the requests it carries. */
 static unsigned long link_io_build(struct m4rpc_link *link, bool allow_ui,
 				   bool force_boot, struct link_io *io)
@@ -159,7 +192,10 @@ static unsigned long link_io_build(struct m4rpc_link *link, bool allow_ui,
 			spin_unlock(&link->lock);
 		}
 	} else if (force_boot || (reqs & BIT(LINK_REQ_BOOT)) ||
-		   (x8h7_frame_size(f) && link_io_wants_ack(link, reqs))) {
+		   (x8h7_frame_size(f) && link_io_wants_ack(link, reqs)) ||
+		   link_io_anticipates(link, allow_ui, io)) {
+		io->antic = !x8h7_frame_size(f) && !force_boot &&
+			    !(reqs & BIT(LINK_REQ_BOOT));
 		x8h7_frame_add(f, X8H7_PERIPH_H7, X8H7_H7_BOOT_M4, NULL, 0);
 		reqs |= BIT(LINK_REQ_BOOT);
 		io->acked = true;
@@ -200,6 +236,8 @@ static void link_io_ui_end(struct m4rpc_link *link, unsigned int size,
 	m4rpc_link_client_mark(link, hole, drained);
 	/* Not drained: the worker tells the client when the line is quiet. */
 	link->ws.idle_pending = !drained;
+	link->ws.ui_more = !drained;
+	link->ws.ui_drained = drained;
 	link->ws.read_empty = false;
 	link->ws.idle_at = jiffies + LINK_IDLE_JIFFIES;
 }
@@ -285,11 +323,16 @@ void m4rpc_link_io_transfer(struct m4rpc_link *link, bool allow_ui,
 		dev_err_ratelimited(link->dev, "SPI transfer failed: %d\n", ret);
 		io->consumed = true;
 		io->ui = false;	/* lets the worker give up on this frame */
+		ws->antic = 0;
+		ws->ui_more = false;
 		ws->outstanding |= reqs;
 		m4rpc_link_h7_resync(link, "SPI transfer failed");
 		return;
 	}
+	ws->ui_more = false;
+	ws->ui_drained = false;
 	io->consumed = link_io_parse(link);
+	link_io_antic_update(ws, io);
 	if (!io->consumed)
 		ws->read_empty = true;
 	/*

@@ -229,6 +229,10 @@ struct link_ws {
 	unsigned int boot_frames;	/* valid frames read since it was sent */
 	unsigned long boot_deadline;
 	unsigned long boot_sent_at;	/* the last BOOT_M4 request sent */
+	/* Level mode: BOOT_M4 requests that anticipate a call (link_io.c). */
+	unsigned int antic;
+	bool ui_more;			/* the last frame read ended a full chunk */
+	bool ui_drained;		/* ... ended a shorter one */
 	/* Doorbells: not before next_doorbell (backoff when unanswered). */
 	unsigned long next_doorbell;
 	ktime_t processed_at;		/* level: the last PROCESSED */
@@ -332,6 +336,7 @@ struct link_io {
 	bool loaded;		/* we sent subframes */
 	bool acked;		/* ... and a BOOT_M4 request with them */
 	bool ui;		/* ... among them UI data */
+	bool antic;		/* ... or a BOOT_M4 that anticipates a call */
 	bool consumed;		/* we read a non-empty (or rejected) frame */
 };
 
