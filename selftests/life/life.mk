@@ -5,7 +5,9 @@
 # the clients get the documented errors and that the next client works;
 # vm-run.sh checks dmesg (and kmemleak on the debug kernel).
 # `make check` runs short forms; `make soak-life` the issue's counts:
-# LIFE_CYCLES (1000) kill cycles, LIFE_RELOADS (100) unload/reload cycles.
+# LIFE_CYCLES (1000) kill cycles, LIFE_RELOADS (100) unload/reload cycles,
+# LIFE_UNBINDS (50) unbind/rebind cycles, LIFE_SIM_UNLOADS (20) simulator
+# unloads. It takes about 10 minutes.
 LIFE_TEST_NAMES := life_kill life_reload life_remove
 LIFE_TESTS := $(addprefix $(B)/selftests/,$(LIFE_TEST_NAMES))
 LIFE_CLIENT_OBJ := $(B)/obj/selftests/life/life_client.o
@@ -24,9 +26,13 @@ VM_TESTS += $(LIFE_TESTS)
 
 LIFE_CYCLES ?= 1000
 LIFE_RELOADS ?= 100
+LIFE_UNBINDS ?= 50
+LIFE_SIM_UNLOADS ?= 20
 soak-life: deps-vm vm-modules $(LIFE_TESTS)
 	M4RPC_TEST_LIFE_CYCLES=$(LIFE_CYCLES) \
 	M4RPC_TEST_LIFE_RELOADS=$(LIFE_RELOADS) \
+	M4RPC_TEST_LIFE_UNBINDS=$(LIFE_UNBINDS) \
+	M4RPC_TEST_LIFE_SIM_UNLOADS=$(LIFE_SIM_UNLOADS) \
 	$(TOP)/scripts/vm-run.sh --timeout 3600 -- scripts/run-tap.sh \
 		$(LIFE_TESTS)
 .PHONY: soak-life

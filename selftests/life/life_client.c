@@ -225,10 +225,9 @@ static int rec_wait(struct life_client *c, struct life_rec *r,
 	return n == sizeof(*r) ? 0 : EPIPE;
 }
 
-int life_client_start(struct life_client *c, struct board_env *env,
+int life_client_spawn(struct life_client *c, struct board_env *env,
 		      const char *name, enum life_writer writer)
 {
-	struct life_rec r;
 	int rec[2], go[2], ret;
 
 	memset(c, 0, sizeof(*c));
@@ -254,10 +253,20 @@ int life_client_start(struct life_client *c, struct board_env *env,
 	close(go[0]);
 	c->rec_fd = rec[0];
 	c->go_fd = go[1];
-	if (c->pid < 0) {
+	if (c->pid < 0)
 		c->pid = 0;
+	return ret;
+}
+
+int life_client_start(struct life_client *c, struct board_env *env,
+		      const char *name, enum life_writer writer)
+{
+	struct life_rec r;
+	int ret;
+
+	ret = life_client_spawn(c, env, name, writer);
+	if (ret)
 		return ret;
-	}
 	ret = rec_wait(c, &r, 3 * T_MS);
 	if (!ret && r.kind != REC_CALLED)
 		ret = EPROTO;

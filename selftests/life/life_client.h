@@ -53,6 +53,12 @@ struct life_client {
 int life_client_start(struct life_client *c, struct board_env *env,
 		      const char *name, enum life_writer writer);
 /*
+ * The fork alone: the child opens, calls and binds while the parent goes
+ * on (to kill it at any moment of that). 0 or errno.
+ */
+int life_client_spawn(struct life_client *c, struct board_env *env,
+		      const char *name, enum life_writer writer);
+/*
  * Tell it to start its sleepers (after the writer's fill in
  * LIFE_WRITER_FILL, and one more call on A): 0 once their thread ids came.
  */

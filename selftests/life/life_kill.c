@@ -10,14 +10,17 @@
  * call waits in the transmit queue; the other half stream calls whose
  * replies are on their way when the process dies. Meanwhile the M4 calls
  * the bound name (the traffic sketch), so that some of its calls are
- * pending in the dying session.
+ * pending in the dying session. Other cycles kill the client at any moment
+ * of its start.
  *
- * Cycles: $M4RPC_TEST_LIFE_CYCLES (default 100; `make soak-life`: 1000).
+ * Cycles: $M4RPC_TEST_LIFE_CYCLES (default 100; `make soak-life`: 1000),
+ * and half as many of the killings at any moment.
  * vm-run checks dmesg for warnings and, on the debug kernel, kmemleak.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -177,6 +180,37 @@ TEST_F_TIMEOUT(kill, kill9_sleepers, 3600)
 	       (unsigned long long)st.replies_unmatched,
 	       (unsigned long long)st.requests_refused,
 	       (unsigned long long)st.tx_purged);
+}
+
+/*
+ * Killed at any moment of its start: in open(), the M4 wait, the call or
+ * the bind (a delay of 0..40 ms, the same every run).
+ */
+TEST_F_TIMEOUT(kill, kill9_anytime, 3600)
+{
+	unsigned int cycles = (life_cycles("M4RPC_TEST_LIFE_CYCLES", 100) + 1) / 2;
+	unsigned int seed = 1, k;
+	uint64_t t0, t;
+
+	t0 = now_ms();
+	for (k = 0; k < cycles; k++) {
+		alarm(CYCLE_S);
+		ASSERT_EQ(0, life_client_spawn(&self->c, &self->env, NAME,
+					       LIFE_WRITER_STREAM));
+		sleep_ms(rand_r(&seed) % 41);
+		ASSERT_EQ(0, life_client_kill(&self->c, T_MS));
+		ASSERT_EQ(0, wait_baseline(self->mon, 1, T_MS)) {
+			TH_LOG("cycle %u: endpoint not back", k);
+			board_dump(&self->env, 0, self->mon);
+		}
+		ASSERT_EQ(0, fresh_client(&self->env, k + 1)) {
+			TH_LOG("cycle %u: fresh client", k);
+		}
+		alarm(0);
+	}
+	t = now_ms() - t0;
+	TH_LOG("%u cycles in %llu ms, %llu ms a cycle", cycles,
+	       (unsigned long long)t, (unsigned long long)(t / cycles));
 }
 
 TEST_HARNESS_MAIN
