@@ -100,6 +100,27 @@ static int fresh_client(struct board_env *e, uint32_t msgid)
 	return ret;
 }
 
+/*
+ * After cycle @k's client died: the endpoint back to @mon alone, and a
+ * fresh client served. 0, or the errno of what failed (and why, on stderr).
+ */
+static int after_kill(struct board_env *e, int mon, unsigned int k)
+{
+	int ret;
+
+	ret = wait_baseline(mon, 1, T_MS);
+	if (ret) {
+		fprintf(stderr, "# cycle %u: endpoint not back\n", k);
+		board_dump(e, 0, mon);
+		return ret;
+	}
+	ret = fresh_client(e, k + 1);
+	if (ret)
+		fprintf(stderr, "# cycle %u: fresh client: %s\n", k,
+			strerror(ret));
+	return ret;
+}
+
 FIXTURE(kill) {
 	struct board_env env;
 	struct life_client c;
@@ -132,7 +153,7 @@ TEST_F_TIMEOUT(kill, kill9_sleepers, 3600)
 {
 	unsigned int cycles = life_cycles("M4RPC_TEST_LIFE_CYCLES", 100);
 	struct m4rpc_link_stats st;
-	uint64_t t0, t;
+	uint64_t t0, t, purged;
 	unsigned int k;
 	bool held;
 
@@ -160,16 +181,15 @@ TEST_F_TIMEOUT(kill, kill9_sleepers, 3600)
 		}
 		ASSERT_EQ(0, ep_link_stats(self->mon, &st));
 		ASSERT_EQ(4U, st.sessions);
+		purged = st.tx_purged;
 		ASSERT_EQ(0, life_client_kill(&self->c, T_MS));
-		if (held)
+		/* The writer's queued messages went with it. */
+		if (held) {
+			ASSERT_EQ(0, ep_link_stats(self->mon, &st));
+			ASSERT_LT(purged, st.tx_purged);
 			ASSERT_EQ(0, ep_release_h7(&self->env));
-		ASSERT_EQ(0, wait_baseline(self->mon, 1, T_MS)) {
-			TH_LOG("cycle %u: endpoint not back", k);
-			board_dump(&self->env, 0, self->mon);
 		}
-		ASSERT_EQ(0, fresh_client(&self->env, k + 1)) {
-			TH_LOG("cycle %u: fresh client", k);
-		}
+		ASSERT_EQ(0, after_kill(&self->env, self->mon, k));
 		alarm(0);
 	}
 	t = now_ms() - t0;
@@ -199,13 +219,7 @@ TEST_F_TIMEOUT(kill, kill9_anytime, 3600)
 					       LIFE_WRITER_STREAM));
 		sleep_ms(rand_r(&seed) % 41);
 		ASSERT_EQ(0, life_client_kill(&self->c, T_MS));
-		ASSERT_EQ(0, wait_baseline(self->mon, 1, T_MS)) {
-			TH_LOG("cycle %u: endpoint not back", k);
-			board_dump(&self->env, 0, self->mon);
-		}
-		ASSERT_EQ(0, fresh_client(&self->env, k + 1)) {
-			TH_LOG("cycle %u: fresh client", k);
-		}
+		ASSERT_EQ(0, after_kill(&self->env, self->mon, k));
 		alarm(0);
 	}
 	t = now_ms() - t0;
