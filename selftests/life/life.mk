@@ -7,7 +7,7 @@
 # `make check` runs short forms; `make soak-life` the issue's counts:
 # LIFE_CYCLES (1000) kill cycles, LIFE_RELOADS (100) unload/reload cycles,
 # LIFE_UNBINDS (50) unbind/rebind cycles, LIFE_SIM_UNLOADS (20) simulator
-# unloads. It takes about 10 minutes.
+# unloads. It takes 5 to 10 minutes.
 LIFE_TEST_NAMES := life_kill life_reload life_remove
 LIFE_TESTS := $(addprefix $(B)/selftests/,$(LIFE_TEST_NAMES))
 LIFE_CLIENT_OBJ := $(B)/obj/selftests/life/life_client.o
