@@ -22,9 +22,10 @@
  * each with its own open()) share one board. A file descriptor shared by
  * threads or inherited over fork() is one session. Closing the last
  * descriptor of a session (or the process dying) releases its bindings;
- * replies to its calls that come later are dropped and counted; calls the
- * M4 made to it that it did not answer are answered by the kernel with an
- * error (so the M4's RPC.call() returns).
+ * the messages it still had queued are dropped (tx_purged); replies to its
+ * calls that come later are dropped and counted; calls the M4 made to it
+ * that it did not answer are answered by the kernel with an error (so the
+ * M4's RPC.call() returns).
  *
  * Messages (the default mode)
  * ---------------------------
@@ -309,7 +310,7 @@ struct m4rpc_link_stats {
 	__u64 tx_responses;	/* from sessions */
 	__u64 tx_notifications;
 	__u64 tx_errors;	/* error responses of the kernel's own */
-	__u64 tx_purged;	/* queued messages dropped: M4 stopped */
+	__u64 tx_purged;	/* queued messages dropped: M4 stopped, closed */
 	__u64 tx_kernel_drops;	/* kernel error responses with no room */
 	__u64 calls_failed;	/* pending calls failed: M4 stopped */
 	__u64 wire_expired;	/* calls out of the wire window by age */
