@@ -54,22 +54,35 @@ enum soak_loss {
 };
 
 /* What the checkers found, all threads together (under soak.lock). */
+#define SOAK_COUNTS(X) \
+	/* echo calls: how they ended */ \
+	X(calls) X(replies_ok) X(told_lost) X(told_stopped) X(other_errors) \
+	X(overflows) X(late) \
+	X(flipped)		/* one bit off, in a bit-flip window */ \
+	X(garbled)		/* other difference, in that window */ \
+	X(damaged)		/* any other difference: never */ \
+	X(wrong_session)	/* another session's reply: never */ \
+	X(duplicates)		/* a reply twice: never */ \
+	/* notifications, the same */ \
+	X(notify_ok) X(notify_flipped) X(notify_garbled) X(notify_damaged) \
+	X(notify_dups) X(notify_unseen) \
+	/* the tty's writes */ \
+	X(tty_bytes) X(tty_writes_ok) X(tty_flipped) X(tty_garbled) \
+	X(tty_damaged) X(tty_dups) X(tty_reopens)
+
 struct soak_totals {
-	uint64_t calls, replies_ok, told_lost, told_stopped, other_errors;
-	uint64_t overflows, late;
-	uint64_t lost[3];		/* enum soak_loss, echo calls */
-	uint64_t flipped;		/* one bit off, in a bit-flip window */
-	uint64_t garbled;		/* other difference, in that window */
-	uint64_t damaged;		/* any other difference: never */
-	uint64_t wrong_session;		/* another session's reply: never */
-	uint64_t duplicates;		/* a reply or message twice: never */
-	uint64_t notify_ok, notify_lost[3], notify_flipped, notify_garbled;
-	uint64_t notify_damaged, notify_dups, notify_unseen;
-	uint64_t tty_bytes, tty_writes_ok, tty_lost[3], tty_flipped;
-	uint64_t tty_garbled, tty_damaged, tty_dups, tty_reopens;
+#define SOAK_COUNT_FIELD(name) uint64_t name;
+	SOAK_COUNTS(SOAK_COUNT_FIELD)
+#undef SOAK_COUNT_FIELD
+	/* Losses, by enum soak_loss (soak_losses_settle()). */
+	uint64_t lost[3], notify_lost[3], tty_lost[3];
 	int failed;			/* an errno no fault explains */
 	char failed_what[128];
 };
+
+struct soak;
+/* A thread's counts into the soak's (takes s->lock). */
+void soak_totals_add(struct soak *s, const struct soak_totals *t);
 
 struct soak {
 	/* options */

@@ -231,22 +231,6 @@ static void one_call(struct caller *c, uint32_t msgid)
 	await(c, msgid, bin, size, t0, SOAK_CALL_TIMEOUT_MS);
 }
 
-static void add(struct soak_totals *to, const struct soak_totals *t)
-{
-	to->calls += t->calls;
-	to->replies_ok += t->replies_ok;
-	to->told_lost += t->told_lost;
-	to->told_stopped += t->told_stopped;
-	to->other_errors += t->other_errors;
-	to->overflows += t->overflows;
-	to->late += t->late;
-	to->flipped += t->flipped;
-	to->garbled += t->garbled;
-	to->damaged += t->damaged;
-	to->wrong_session += t->wrong_session;
-	to->duplicates += t->duplicates;
-}
-
 void *soak_echo_thread(void *arg)
 {
 	struct soak_caller *sc = arg;
@@ -276,9 +260,7 @@ void *soak_echo_thread(void *arg)
 	for (i = 0; i < c->npend; i++)
 		soak_loss_note(s, c->pend[i].t_write, c->pend[i].t_timeout,
 			       s->t.lost, "an echo call");
-	pthread_mutex_lock(&s->lock);
-	add(&s->t, &c->t);
-	pthread_mutex_unlock(&s->lock);
+	soak_totals_add(s, &c->t);
 	free(c->m);
 	free(c);
 	return NULL;

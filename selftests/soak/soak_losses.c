@@ -291,7 +291,7 @@ void soak_losses_print(struct soak *s)
 	}
 	if (fd >= 0)
 		close(fd);
-	printf("# tty (last seen; the port's counters restart with it):\n");
+	printf("# tty (sysfs of the port, as last read):\n");
 	for (i = 0; i < 3; i++)
 		printf("#   tty %-24s %lld\n", tty_loss[i], L.tty_last[i]);
 	printf("# loss counters summed: system %llu, injected faults %llu, over %zu samples kept\n",

@@ -35,6 +35,15 @@ void soak_fail(struct soak *s, int err, const char *what)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void soak_totals_add(struct soak *s, const struct soak_totals *t)
+{
+	pthread_mutex_lock(&s->lock);
+#define SOAK_COUNT_ADD(name) s->t.name += t->name;
+	SOAK_COUNTS(SOAK_COUNT_ADD)
+#undef SOAK_COUNT_ADD
+	pthread_mutex_unlock(&s->lock);
+}
+
 uint64_t soak_hash(const uint8_t *p, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ n;	/* FNV-1a, length too */
@@ -184,8 +193,20 @@ static int tap(int *n, bool ok, const char *fmt, ...)
 	return ok ? 0 : 1;
 }
 
+/* "12 (counted 11, only an injected fault 1, silent 0)" */
+static const char *losses(const uint64_t *lost, char *buf, size_t size)
+{
+	snprintf(buf, size, "%llu (counted %llu, only an injected fault %llu, silent %llu)",
+		 (unsigned long long)(lost[0] + lost[1] + lost[2]),
+		 (unsigned long long)lost[SOAK_LOSS_COUNTED],
+		 (unsigned long long)lost[SOAK_LOSS_FAULT],
+		 (unsigned long long)lost[SOAK_LOSS_SILENT]);
+	return buf;
+}
+
 static void totals(const struct soak *s, const struct h7emu_stats *st)
 {
+	char b[128];
 	const struct soak_totals *t = &s->t;
 
 	printf("# seed %llu, %u s, %u callers\n", (unsigned long long)s->seed,
@@ -196,33 +217,23 @@ static void totals(const struct soak *s, const struct h7emu_stats *st)
 	       (unsigned long long)t->told_stopped,
 	       (unsigned long long)t->other_errors,
 	       (unsigned long long)t->late, (unsigned long long)t->overflows);
-	printf("# echo: lost %llu (counted %llu, only an injected fault %llu, silent %llu); flipped %llu, garbled %llu (bit-flip windows); damaged %llu, wrong session %llu, twice %llu\n",
-	       (unsigned long long)(t->lost[0] + t->lost[1] + t->lost[2]),
-	       (unsigned long long)t->lost[0], (unsigned long long)t->lost[1],
-	       (unsigned long long)t->lost[2], (unsigned long long)t->flipped,
+	printf("# echo: lost %s; flipped %llu, garbled %llu (bit-flip windows); damaged %llu, wrong session %llu, twice %llu\n",
+	       losses(t->lost, b, sizeof(b)), (unsigned long long)t->flipped,
 	       (unsigned long long)t->garbled, (unsigned long long)t->damaged,
 	       (unsigned long long)t->wrong_session,
 	       (unsigned long long)t->duplicates);
-	printf("# notifications: ok %llu, lost %llu (counted %llu, only a fault %llu, silent %llu), flipped %llu, garbled %llu, damaged %llu, twice %llu, past the sent log %llu\n",
+	printf("# notifications: ok %llu, lost %s, flipped %llu, garbled %llu, damaged %llu, twice %llu, past the sent log %llu\n",
 	       (unsigned long long)t->notify_ok,
-	       (unsigned long long)(t->notify_lost[0] + t->notify_lost[1] +
-				    t->notify_lost[2]),
-	       (unsigned long long)t->notify_lost[0],
-	       (unsigned long long)t->notify_lost[1],
-	       (unsigned long long)t->notify_lost[2],
+	       losses(t->notify_lost, b, sizeof(b)),
 	       (unsigned long long)t->notify_flipped,
 	       (unsigned long long)t->notify_garbled,
 	       (unsigned long long)t->notify_damaged,
 	       (unsigned long long)t->notify_dups,
 	       (unsigned long long)t->notify_unseen);
-	printf("# tty: bytes %llu, whole writes %llu, writes lost %llu (counted %llu, only a fault %llu, silent %llu), flipped %llu, garbled %llu, damaged %llu, twice %llu, reopened %llu\n",
+	printf("# tty: bytes %llu, whole writes %llu, writes lost %s, flipped %llu, garbled %llu, damaged %llu, twice %llu, reopened %llu\n",
 	       (unsigned long long)t->tty_bytes,
 	       (unsigned long long)t->tty_writes_ok,
-	       (unsigned long long)(t->tty_lost[0] + t->tty_lost[1] +
-				    t->tty_lost[2]),
-	       (unsigned long long)t->tty_lost[0],
-	       (unsigned long long)t->tty_lost[1],
-	       (unsigned long long)t->tty_lost[2],
+	       losses(t->tty_lost, b, sizeof(b)),
 	       (unsigned long long)t->tty_flipped,
 	       (unsigned long long)t->tty_garbled,
 	       (unsigned long long)t->tty_damaged,

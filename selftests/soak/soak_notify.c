@@ -205,15 +205,7 @@ void *soak_notify_thread(void *arg)
 		lost_until(l, l->cursor + 1, h7emu_now_ns());
 	}
 	close(fd);
-	pthread_mutex_lock(&s->lock);
-	s->t.notify_ok += l->t.notify_ok;
-	s->t.notify_flipped += l->t.notify_flipped;
-	s->t.notify_garbled += l->t.notify_garbled;
-	s->t.notify_damaged += l->t.notify_damaged;
-	s->t.notify_dups += l->t.notify_dups;
-	s->t.notify_unseen += l->t.notify_unseen;
-	s->t.overflows += l->t.overflows;
-	pthread_mutex_unlock(&s->lock);
+	soak_totals_add(s, &l->t);
 out:
 	free(buf);
 	if (l)

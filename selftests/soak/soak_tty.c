@@ -251,15 +251,7 @@ void *soak_tty_thread(void *arg)
 	if (fd >= 0)
 		close(fd);
 	finish(r);
-	pthread_mutex_lock(&s->lock);
-	s->t.tty_bytes += r->t.tty_bytes;
-	s->t.tty_writes_ok += r->t.tty_writes_ok;
-	s->t.tty_flipped += r->t.tty_flipped;
-	s->t.tty_garbled += r->t.tty_garbled;
-	s->t.tty_damaged += r->t.tty_damaged;
-	s->t.tty_dups += r->t.tty_dups;
-	s->t.tty_reopens += r->t.tty_reopens;
-	pthread_mutex_unlock(&s->lock);
+	soak_totals_add(s, &r->t);
 	free(r);
 	return NULL;
 }
