@@ -3,8 +3,10 @@
  * The listener: the session that binds the traffic sketch's notification
  * method. Each notification it reads must be one the M4 sent, found in the
  * emulator's sent log after the last one it read (so nothing twice, and in
- * order; the latest such record, as the same bytes come again after an
- * M4 restart); each of the method's notifications the log holds between two
+ * order; the first such record: the sketch's seq starts from 0 again when
+ * the M4 restarts, so the same bytes may be in the log once per M4 start,
+ * and a record taken for an older twin only moves a loss to that twin);
+ * each of the method's notifications the log holds between two
  * that arrived is a loss, and some counter must have moved between its
  * sending and its absence showing. One that is not in the log is flipped
  * or garbled while bit flips or garbage frames were injected, else
@@ -22,6 +24,7 @@ struct listener {
 	struct soak *s;
 	struct h7emu *emu;
 	uint64_t cursor;	/* the next sent-log seq not yet accounted */
+	uint64_t start;		/* the cursor when the method was bound */
 	uint64_t last_sent_ns;	/* when the last one that arrived was sent */
 	uint8_t prefix[40];	/* [2, method, ... as the sketch packs it */
 	size_t prefix_len;
@@ -91,28 +94,11 @@ static void not_sent(struct listener *l, const uint8_t *msg, size_t n)
 	l->t.notify_garbled++;
 }
 
-/*
- * The record of @msg after the cursor: the latest, as the sketch's seq
- * starts from 0 again when the M4 restarts (an H7 reset), so the same
- * bytes may be in the log once per M4 start, and what arrives is the
- * newest (the older one was lost with the H7's ring, or arrived already).
- */
-static int find_latest(struct listener *l, const uint8_t *msg, size_t n,
-		       uint64_t *seq)
-{
-	uint64_t s;
-	int ret = h7emu_sent_find(l->emu, l->cursor, msg, n, seq);
-
-	while (!ret && !h7emu_sent_find(l->emu, *seq + 1, msg, n, &s))
-		*seq = s;
-	return ret;
-}
-
 static void got(struct listener *l, const uint8_t *msg, size_t n)
 {
 	uint64_t first, next, seq, t;
 
-	if (!find_latest(l, msg, n, &seq)) {
+	if (!h7emu_sent_find(l->emu, l->cursor, msg, n, &seq)) {
 		lost_until(l, seq, h7emu_now_ns());
 		if (ours(l, seq, &t))
 			l->last_sent_ns = t;
@@ -123,7 +109,12 @@ static void got(struct listener *l, const uint8_t *msg, size_t n)
 		return;
 	}
 	h7emu_sent_range(l->emu, &first, &next);
-	if (!h7emu_sent_find(l->emu, first, msg, n, &seq) && seq < l->cursor) {
+	if (!h7emu_sent_find(l->emu, first, msg, n, &seq) && seq < l->start &&
+	    !seen(l, seq)) {
+		/* Sent before the binding, routed after it: intact. */
+		l->t.notify_ok++;
+	} else if (!h7emu_sent_find(l->emu, first, msg, n, &seq) &&
+		   seq < l->cursor) {
 		l->t.notify_dups++;
 		if (l->t.notify_dups <= 5)
 			printf("# listener: sent-log record %llu again (%s), %llu records after it, at %.3f s\n",
@@ -173,7 +164,7 @@ void *soak_notify_thread(void *arg)
 	}
 	/* What the M4 sent before the binding was nobody's. */
 	h7emu_sent_range(l->emu, &l->cursor, &next);
-	l->cursor = next;
+	l->cursor = l->start = next;
 	l->last_sent_ns = h7emu_now_ns();
 	while (!s->stop) {
 		r = ep_read_msg(fd, buf, EP_MSG_MAX, 100);
