@@ -44,7 +44,9 @@
  *    6.1 (commit a8c11c152034, "tty: Make ->set_termios() old ktermios
  *    const"), write_room() and chars_in_buffer() return unsigned int from
  *    5.14: tty/ has those. tty_insert_flip_string() takes const u8 * and
- *    size_t from 6.6: the call passes those types already.
+ *    size_t from 6.6: the call passes those types already. put_char(),
+ *    send_xchar() (u8 from 6.6) and tty_port_operations' carrier_raised()
+ *    and dtr_rts() (bool from 6.2) are not implemented by tty/.
  *
  * Mappings that cannot be avoided go below, under an m4rpc_ name so that no
  * kernel symbol is redefined. checkpatch warns on LINUX_VERSION_CODE; prefer
