@@ -2,8 +2,9 @@
 # demand (scripts/install-deps.sh is idempotent and does nothing when all is there).
 DEPS_BUILD := make gcc libc6-dev perl pkg-config libmsgpack-dev libkmod-dev libjansson-dev \
 	linux-headers-amd64 linux-source-6.1 xz-utils \
-	python3 python3-msgpack python3-setuptools python3-wheel python3-pip
-DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 cpio kmod \
+	python3 python3-msgpack python3-setuptools python3-wheel python3-pip \
+	gcc-12-multilib
+DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 cpio kmod udev \
 	python3-serial
 DEPS_DEBUG := bc bison flex libssl-dev libelf-dev rsync
 # The fuzz targets (tests/fuzz/): clang with libFuzzer and the sanitizers.

@@ -58,6 +58,7 @@
 #include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/m4rpc.h>
 #include "x8h7_frame.h"
@@ -193,6 +194,15 @@ struct m4rpc_ep {
 	bool m4_known;			/* lock: a state event came */
 	/* lock: sysfs m4_state, notified when m4_state changes; NULL dead */
 	struct kernfs_node *m4_state_kn;
+	/*
+	 * The change uevent that tells udev the H7's UID (sysfs uid) is
+	 * known or changed: sent from a work item, as kobject_uevent()
+	 * allocates and the link's callbacks must not wait for memory.
+	 * Queued only while registered (lock: the device added, not dead);
+	 * remove cancels it before the device goes.
+	 */
+	struct work_struct uevent_work;
+	bool registered;
 	struct list_head sessions;	/* lock */
 	struct list_head bindings;	/* lock */
 	struct xarray calls;		/* lock: ep_call by wire msgid */

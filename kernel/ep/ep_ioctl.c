@@ -10,6 +10,17 @@
 #include "m4rpc_compat.h"
 #include "ep.h"
 
+/*
+ * One layout for 32-bit and 64-bit programs: compat_ptr_ioctl converts
+ * only the pointer, so these sizes (and every field's offset,
+ * tests/host/test_uapi_layout.c, built -m32 and -m64) must not depend on
+ * the ABI: no longs, pointers or implicit padding.
+ */
+static_assert(sizeof(struct m4rpc_info) == 176);
+static_assert(sizeof(struct m4rpc_bind) == 72);
+static_assert(sizeof(struct m4rpc_link_stats) == 256);
+static_assert(sizeof(struct m4rpc_session_stats) == 128);
+
 static long ep_ioc_info(struct ep_session *sess, void __user *arg)
 {
 	struct m4rpc_ep *ep = sess->ep;

@@ -13,8 +13,9 @@
  * records.
  *
  * m4rpc_ep_remove() order: dead (sessions wake up and fail with ENODEV, no
- * new session starts), the device node goes (cdev_device_del), the link
- * client is detached (waits for a callback in progress; none comes after),
+ * new session starts, no uevent is queued; a queued one is cancelled), the
+ * device node goes (cdev_device_del), the link client is detached (waits
+ * for a callback in progress; none comes after),
  * queued messages are dropped, the index is freed for the next link, and
  * the link's reference to the device is dropped; open files keep the rest
  * until they are closed (ep_dev_release()).
@@ -24,6 +25,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 #include "m4rpc_compat.h"
 #include "m4rpc_param.h"
 #include "ep.h"
@@ -66,8 +68,28 @@ static ssize_t m4_state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(m4_state);
 
+/*
+ * /sys/class/m4rpc-ep/m4rpcN/uid: the H7's UID, 24 hex digits, as the SPI
+ * device's m4rpc/uid says it; ENODATA until the H7 has answered. On the
+ * endpoint itself so that udev reads it with the node's own events: the
+ * change uevent that follows when it becomes known or changes (udev's
+ * /dev/m4rpc/by-uid/ links, udev/60-m4rpc.rules).
+ */
+static ssize_t uid_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	struct m4rpc_ep *ep = container_of(dev, struct m4rpc_ep, dev);
+	char uid[2 * M4RPC_LINK_UID_LEN + 1];
+
+	if (!m4rpc_link_uid(ep->link, uid, sizeof(uid)))
+		return -ENODATA;
+	return sysfs_emit(buf, "%s\n", uid);
+}
+static DEVICE_ATTR_RO(uid);
+
 static struct attribute *ep_attrs[] = {
 	&dev_attr_m4_state.attr,
+	&dev_attr_uid.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(ep);
@@ -88,6 +110,13 @@ const struct file_operations m4rpc_ep_fops = {
 	.unlocked_ioctl	= m4rpc_ep_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
+
+static void ep_uevent_work(struct work_struct *work)
+{
+	struct m4rpc_ep *ep = container_of(work, struct m4rpc_ep, uevent_work);
+
+	kobject_uevent(&ep->dev.kobj, KOBJ_CHANGE);
+}
 
 struct ep_msg *m4rpc_ep_msg_alloc(size_t size, gfp_t gfp)
 {
@@ -179,6 +208,7 @@ struct m4rpc_ep *m4rpc_ep_add(struct m4rpc_link *link)
 	INIT_LIST_HEAD(&ep->tx_rr);
 	INIT_LIST_HEAD(&ep->wire);
 	timer_setup(&ep->wire_timer, m4rpc_ep_wire_timer, 0);
+	INIT_WORK(&ep->uevent_work, ep_uevent_work);
 	xa_init_flags(&ep->calls, XA_FLAGS_ALLOC);
 	xa_init_flags(&ep->m4calls, XA_FLAGS_ALLOC);
 	ep->link_state = M4RPC_LINK_STATE_SYNCING;
@@ -225,10 +255,15 @@ struct m4rpc_ep *m4rpc_ep_add(struct m4rpc_link *link)
 		m4rpc_link_detach(link);
 		goto err_put;
 	}
-	/* Notified from now on; a change before is in what poll() reads. */
+	/*
+	 * Notified from now on; a change before is in what poll() reads,
+	 * and a uid known before is in what udev reads for the add uevent
+	 * (the module starts the link only after this, kernel/m4rpc_main.c).
+	 */
 	kn = sysfs_get_dirent(ep->dev.kobj.sd, "m4_state");
 	mutex_lock(&ep->lock);
 	ep->m4_state_kn = kn;
+	ep->registered = true;
 	mutex_unlock(&ep->lock);
 	dev_info(ldev, "endpoint /dev/%s\n", dev_name(&ep->dev));
 	return ep;
@@ -250,6 +285,8 @@ void m4rpc_ep_remove(struct m4rpc_ep *ep)
 	m4rpc_ep_wake_all(ep);
 	mutex_unlock(&ep->lock);
 	sysfs_put(kn);
+	/* dead: no callback queues it again. */
+	cancel_work_sync(&ep->uevent_work);
 
 	cdev_device_del(&ep->cdev, &ep->dev);
 	m4rpc_link_detach(ep->link);

@@ -119,6 +119,13 @@ static void ep_link_state(void *priv, enum m4rpc_link_event ev, int m4_state)
 	int old;
 
 	mutex_lock(&ep->lock);
+	if (ev == M4RPC_LINK_INFO) {
+		/* No state of ours changes: udev hears of the new uid. */
+		if (ep->registered && !ep->dead)
+			schedule_work(&ep->uevent_work);
+		mutex_unlock(&ep->lock);
+		return;
+	}
 	switch (ev) {
 	case M4RPC_LINK_UP:
 		ep->link_state = M4RPC_LINK_STATE_UP;

@@ -71,6 +71,12 @@ enum m4rpc_link_event {
 	/* The M4's state (BOOT_M4 reply, @m4_state) changed. */
 	M4RPC_LINK_M4_STATE,
 	/*
+	 * The H7's UID (m4rpc_link_uid()) or firmware version became known
+	 * or changed: it may come after UP, as a reply dropped for room is
+	 * asked again, and a resynchronisation may find another board.
+	 */
+	M4RPC_LINK_INFO,
+	/*
 	 * The link resynchronised (H7 reset, H7 not answering, frames
 	 * rejected in a row): UI messages sent since the last acknowledged
 	 * frame may not have reached the M4, and received bytes may be
@@ -140,6 +146,13 @@ bool m4rpc_link_fw_clips(struct m4rpc_link *link);
  * unknown); returns its length.
  */
 size_t m4rpc_link_fw_version(struct m4rpc_link *link, char *buf, size_t size);
+
+/*
+ * The H7's UID, M4RPC_LINK_UID_LEN bytes as 24 lowercase hex digits, into
+ * @buf (NUL-terminated, "" while unknown); returns its length.
+ */
+#define M4RPC_LINK_UID_LEN	12
+size_t m4rpc_link_uid(struct m4rpc_link *link, char *buf, size_t size);
 
 /*
  * The longest UI message this link carries: M4RPC_LINK_UI_MAX in level

@@ -68,6 +68,20 @@ size_t m4rpc_link_fw_version(struct m4rpc_link *link, char *buf, size_t size)
 	return n < 0 ? size - 1 : n;
 }
 
+size_t m4rpc_link_uid(struct m4rpc_link *link, char *buf, size_t size)
+{
+	int n = 0;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	spin_lock(&link->lock);
+	if (link->have_uid)
+		n = snprintf(buf, size, "%*phN", X8H7_UID_LEN, link->uid);
+	spin_unlock(&link->lock);
+	return min_t(size_t, n, size - 1);
+}
+
 size_t m4rpc_link_ui_max(struct m4rpc_link *link)
 {
 	return link->mode == LINK_NIRQ_LEVEL ? M4RPC_LINK_UI_MAX :

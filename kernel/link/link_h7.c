@@ -127,19 +127,29 @@ static void link_h7_fw(struct m4rpc_link *link, const struct x8h7_subframe *sf)
 	else if (changed)
 		dev_info(link->dev, "H7 firmware changed: %s -> %s\n", old,
 			 link->fw_version);
+	if (!had || changed)
+		m4rpc_link_client_event(link, M4RPC_LINK_INFO);
 }
+
+static_assert(M4RPC_LINK_UID_LEN == X8H7_UID_LEN);
 
 static void link_h7_uid(struct m4rpc_link *link, const struct x8h7_subframe *sf)
 {
+	bool news;
+
 	clear_bit(LINK_REQ_UID, &link->ws.outstanding);
 	if (sf->carried != X8H7_UID_LEN) {
 		link_stat_inc(link, LINK_STAT_h7_bad_replies);
 		return;
 	}
 	spin_lock(&link->lock);
+	news = !link->have_uid || memcmp(link->uid, sf->data, X8H7_UID_LEN);
 	memcpy(link->uid, sf->data, X8H7_UID_LEN);
 	link->have_uid = true;
 	spin_unlock(&link->lock);
+	/* udev names the board after it (the endpoint's change uevent). */
+	if (news)
+		m4rpc_link_client_event(link, M4RPC_LINK_INFO);
 }
 
 /*

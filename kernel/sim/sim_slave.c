@@ -36,6 +36,16 @@
 #include "m4rpc_compat.h"
 #include "sim.h"
 
+/*
+ * The same layout for 32-bit slave processes (compat_ptr_ioctl, and
+ * read()'s records): tests/host/test_uapi_layout.c checks every offset.
+ */
+static_assert(sizeof(struct m4rpc_sim_xfer) == 552);
+static_assert(sizeof(struct m4rpc_sim_arm) == 264);
+static_assert(sizeof(struct m4rpc_sim_nirq) == 8);
+static_assert(sizeof(struct m4rpc_sim_info) == 80);
+static_assert(sizeof(struct m4rpc_sim_delay) == 16);
+
 /* The H7's empty frame: size 0, checksum 0 ^ 0x5555, zeros after. */
 static void sim_slave_default_idle(u8 *frame)
 {

@@ -44,6 +44,7 @@
 #include <linux/tty_port.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include "m4rpc_compat.h"
 
 struct m4rpc_ep;
 struct m4rpc_ep_ksess;
@@ -114,7 +115,8 @@ extern const struct m4rpc_ep_kops m4rpc_tty_kops;
 void m4rpc_tty_tx_work(struct work_struct *work);
 void m4rpc_tty_kick(struct m4rpc_tty *t);
 void m4rpc_tty_reset_io(struct m4rpc_tty *t);
-int m4rpc_tty_write(struct tty_struct *tty, const u8 *buf, int count);
+M4RPC_TTY_WRITE_RET m4rpc_tty_write(struct tty_struct *tty, const u8 *buf,
+				    M4RPC_TTY_WRITE_COUNT count);
 unsigned int m4rpc_tty_write_room(struct tty_struct *tty);
 unsigned int m4rpc_tty_chars_in_buffer(struct tty_struct *tty);
 void m4rpc_tty_flush_buffer(struct tty_struct *tty);

@@ -219,7 +219,8 @@ void m4rpc_tty_tx_work(struct work_struct *work)
 	tty_port_tty_wakeup(&t->port);
 }
 
-int m4rpc_tty_write(struct tty_struct *tty, const u8 *buf, int count)
+M4RPC_TTY_WRITE_RET m4rpc_tty_write(struct tty_struct *tty, const u8 *buf,
+				    M4RPC_TTY_WRITE_COUNT count)
 {
 	struct m4rpc_tty *t = tty->driver_data;
 	unsigned long flags;

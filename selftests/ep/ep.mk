@@ -26,3 +26,21 @@ VM_TESTS += $(EP_TESTS)
 integrity: deps-vm vm-modules $(EP_INTEGRITY)
 	$(TOP)/scripts/vm-run.sh --timeout 900 -- scripts/run-tap.sh $(EP_INTEGRITY)
 .PHONY: integrity
+
+# Every ioctl of /dev/m4rpcN and /dev/m4rpc-simN from a 32-bit program on
+# the 64-bit kernel (ep_abi.c): built -m32 (ep_abi32) and, as the control,
+# -m64 (ep_abi64). libc only, so no 32-bit msgpack-c: the board is the
+# 64-bit m4rpc-sim. M32_CFLAGS: tests/host/uapi.mk.
+EP_ABI_TESTS := $(B)/selftests/ep_abi32 $(B)/selftests/ep_abi64
+EP_ABI_SRCS := $(TOP)/selftests/ep/ep_abi.c $(TOP)/selftests/common/board_sys.c
+EP_ABI_CFLAGS = $(ALL_CFLAGS) $(KSFT_CFLAGS) -I$(TOP)/selftests/common
+
+$(B)/selftests/ep_abi32: $(EP_ABI_SRCS) $$(M4RPC_SIM) | $$(M32_ASM)
+	@mkdir -p $(dir $@)
+	$(CC) $(M32_CFLAGS) $(EP_ABI_CFLAGS) -o $@ $(EP_ABI_SRCS)
+
+$(B)/selftests/ep_abi64: $(EP_ABI_SRCS) $$(M4RPC_SIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(EP_ABI_CFLAGS) -o $@ $(EP_ABI_SRCS)
+
+VM_TESTS += $(EP_ABI_TESTS)

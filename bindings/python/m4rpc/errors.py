@@ -139,8 +139,9 @@ def group_hint(path):
     except KeyError:
         group = str(st.st_gid)
     if st.st_mode & 0o060 != 0o060:
-        return ("the device is mode %o, not open to its group (%s): a "
-                "udev rule should give it a group of users" %
+        return ("the device is mode %o, not open to its group (%s): "
+                "install m4rpc's udev rule (60-m4rpc.rules: group m4rpc, "
+                "mode 0660) and join the group m4rpc, or run as root" %
                 (st.st_mode & 0o777, group))
     return ("join the device's group: sudo usermod -aG %s $USER, then log "
             "in again (in a container: --group-add %d)" % (group, st.st_gid))

@@ -13,7 +13,14 @@
  * the SPI device); M4RPC_IOC_INFO names the SPI device too. Its file
  * m4_state is info.m4_state in decimal, and pollable: poll() for POLLPRI
  * (after reading it) wakes when the state changes, so a program can wait
- * for the M4 to run RPC without a loop.
+ * for the M4 to run RPC without a loop. Its file uid is the H7's unique ID,
+ * 24 hex digits (ENODATA until the H7 has answered); when it becomes known
+ * or changes, the kernel sends a change uevent for the device, so udev
+ * (the project's udev/60-m4rpc.rules) can keep the names
+ * /dev/m4rpc/by-uid/UID and /dev/m4rpc/by-path/spiB.C for a board.
+ *
+ * 32-bit programs on a 64-bit kernel use the same ioctls: every structure
+ * below has the same layout for both (no longs, pointers or padding).
  *
  * Sessions
  * --------
