@@ -1,0 +1,14 @@
+# Host tests of the packaging (issue 16): make install/uninstall in scratch
+# DESTDIRs with an out-of-tree pkg-config consumer (test_install), the real
+# dkms against Debian's headers (test_dkms), the Yocto recipes against the
+# build's lists (test_yocto), the kselftest layout of selftests/Makefile
+# (test_ksft_layout).
+PACKAGING_TESTS := $(B)/tests/test_install
+
+$(B)/tests/test_install: $(TOP)/tests/packaging/test_install.sh \
+		$(TOP)/tests/packaging/pc_consumer.c $$(INSTALL_TOOLS) $$(LIBM4RPC_SO) \
+		$$(LIBM4RPC_A) | deps-build
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+HOST_TESTS += $(PACKAGING_TESTS)
