@@ -6,6 +6,9 @@ DEPS_BUILD := make gcc libc6-dev perl pkg-config libmsgpack-dev libkmod-dev libj
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 cpio kmod \
 	python3-serial
 DEPS_DEBUG := bc bison flex libssl-dev libelf-dev rsync
+# DKMS (packaging/dkms.mk, tests/packaging/test_dkms.sh), against the
+# headers of DEPS_BUILD.
+DEPS_DKMS := dkms
 # The fuzz targets (tests/fuzz/): clang with libFuzzer and the sanitizers.
 DEPS_FUZZ := clang-14 libclang-rt-14-dev
 
@@ -22,6 +25,9 @@ deps-debug: deps-vm
 deps-fuzz: deps-build
 	@$(TOP)/scripts/install-deps.sh $(DEPS_FUZZ)
 
-deps: deps-vm deps-fuzz
+deps-dkms: deps-build
+	@$(TOP)/scripts/install-deps.sh $(DEPS_DKMS)
 
-.PHONY: deps deps-build deps-vm deps-debug deps-fuzz
+deps: deps-vm deps-fuzz deps-dkms
+
+.PHONY: deps deps-build deps-vm deps-debug deps-fuzz deps-dkms

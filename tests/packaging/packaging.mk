@@ -12,3 +12,17 @@ $(B)/tests/test_install: $(TOP)/tests/packaging/test_install.sh \
 	install -m 755 $< $@
 
 HOST_TESTS += $(PACKAGING_TESTS)
+
+# DKMS for real (about a minute: dkms builds the module; part of make
+# check), alone: make check-dkms.
+DKMS_TEST := $(B)/tests/test_dkms
+$(DKMS_TEST): $(TOP)/tests/packaging/test_dkms.sh $(TOP)/dkms.conf | deps-dkms
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+HOST_TESTS += $(DKMS_TEST)
+
+check-dkms: $(DKMS_TEST)
+	$(TOP)/scripts/run-tap.sh $(DKMS_TEST)
+
+.PHONY: check-dkms
