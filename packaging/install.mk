@@ -63,7 +63,10 @@ install-generated: $(TOP)/lib/m4rpc.pc.in $(TOP)/tools/m4rpc-proxy/m4rpc-proxy.s
 	sed 's|/usr/local/bin/m4rpc-proxy|$(BINDIR)/m4rpc-proxy|' \
 		$(TOP)/tools/m4rpc-proxy/m4rpc-proxy.service > $(INSTALL_UNIT)
 
-install: install-generated $(LIBM4RPC_SO) $(LIBM4RPC_A) $$(INSTALL_TOOLS) $(PY_SRCS)
+# What install installs, built alone (a distribution's compile step).
+install-build: $(LIBM4RPC_SO) $(LIBM4RPC_A) $$(INSTALL_TOOLS)
+
+install: install-generated install-build $(PY_SRCS)
 	DESTDIR='$(DESTDIR)' $(TOP)/packaging/install.sh install $(INSTALL_MANIFEST) \
 		$(INSTALL_ITEMS)
 	$(ldconfig-live)
@@ -75,4 +78,4 @@ uninstall:
 # Into the live system (no DESTDIR), the linker's cache learns the library.
 ldconfig-live = $(if $(DESTDIR),,-ldconfig 2>/dev/null)
 
-.PHONY: install install-generated uninstall
+.PHONY: install install-build install-generated uninstall

@@ -12,9 +12,14 @@ DEPS_DKMS := dkms
 # The fuzz targets (tests/fuzz/): clang with libFuzzer and the sanitizers.
 DEPS_FUZZ := clang-14 libclang-rt-14-dev
 
+# M4RPC_NO_DEPS=1: the build system brings what the build needs (Yocto's
+# recipes, contrib/yocto/): no apt, no kernel source; only what `make
+# install` installs can be built then (make install-build).
 deps-build:
+ifneq ($(M4RPC_NO_DEPS),1)
 	@$(TOP)/scripts/install-deps.sh $(DEPS_BUILD)
 	@$(TOP)/scripts/extract-ksrc.sh $(KSFT)
+endif
 
 deps-vm: deps-build
 	@$(TOP)/scripts/install-deps.sh $(DEPS_VM)

@@ -26,3 +26,18 @@ check-dkms: $(DKMS_TEST)
 	$(TOP)/scripts/run-tap.sh $(DKMS_TEST)
 
 .PHONY: check-dkms
+
+KSFT_LAYOUT_TEST := $(B)/tests/test_ksft_layout
+$(KSFT_LAYOUT_TEST): $(TOP)/tests/packaging/test_ksft_layout.sh | deps-build
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+HOST_TESTS += $(KSFT_LAYOUT_TEST)
+
+# contrib/yocto/'s recipes against kernel/Kbuild and make install.
+YOCTO_TEST := $(B)/tests/test_yocto
+$(YOCTO_TEST): $(TOP)/tests/packaging/test_yocto.py $$(INSTALL_TOOLS) | deps-build
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+HOST_TESTS += $(YOCTO_TEST)
