@@ -2,7 +2,8 @@
 # demand (scripts/install-deps.sh is idempotent and does nothing when all is there).
 DEPS_BUILD := make gcc libc6-dev perl pkg-config libmsgpack-dev libkmod-dev libjansson-dev \
 	linux-headers-amd64 linux-source-6.1 xz-utils \
-	python3 python3-msgpack python3-setuptools python3-wheel python3-pip
+	python3 python3-msgpack python3-setuptools python3-wheel python3-pip \
+	groff-base
 DEPS_VM := qemu-system-x86 busybox-static linux-image-amd64 cpio kmod \
 	python3-serial
 DEPS_DEBUG := bc bison flex libssl-dev libelf-dev rsync
