@@ -56,6 +56,8 @@ elif dkms status m4rpc 2>/dev/null | grep -q . || [ -e "$src" ]; then
 fi
 touch "$active"
 trap cleanup EXIT
+# A signal (make check's timeout, ^C) ends the script through the EXIT trap.
+trap 'exit 1' INT TERM HUP
 
 start=$(date +%s)
 run_cmd inst timeout 900 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
