@@ -21,6 +21,9 @@ KOUT ?= $(B)/kmod/$(subst /,_,$(patsubst /%,%,$(KDIR)))$(if $(ARCH),-$(ARCH))
 # ---- userspace -----------------------------------------------------------
 CC ?= cc
 CFLAGS ?= -O2 -g
+# On the link lines of what `make install` installs (the library and the
+# tools), as distribution builds (Yocto, dpkg-buildflags) pass them.
+LDFLAGS ?=
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wstrict-prototypes
 CPPFLAGS += -D_GNU_SOURCE -I$(TOP)/kernel/include/uapi -I$(TOP)/lib/include
 # The C shared with the kernel (frame codec, msgpack scanner, reassembler),
@@ -66,9 +69,9 @@ LIBS :=			# libraries under build/lib
 include scripts/deps.mk
 include kernel/kernel.mk
 # Every directory's fragment: emu/*.mk, lib/*.mk, tools/*/*.mk, bindings/*/*.mk,
-# tests/*/*.mk, selftests/*/*.mk.
+# tests/*/*.mk, selftests/*/*.mk, packaging/*.mk.
 include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk bindings/*/*.mk \
-	tests/*/*.mk selftests/*/*.mk))
+	tests/*/*.mk selftests/*/*.mk packaging/*.mk))
 include scripts/vm.mk
 
 # `make build/tools/m4rpc-sim` from the top directory: the same file as

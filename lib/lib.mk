@@ -22,7 +22,9 @@ LIBM4RPC_SAN_A := $(B)/obj-san/libm4rpc.a
 LIBM4RPC_TSAN_A := $(B)/obj-tsan/libm4rpc.a
 
 LIBM4RPC_CFLAGS = $(MSGPACK_CFLAGS)
-LIBM4RPC_LDLIBS = -L$(B)/lib -Wl,-rpath,$(B)/lib -lm4rpc $(MSGPACK_LIBS) -pthread
+# $ORIGIN/../lib: build/lib for the programs in build/*/, LIBDIR for the
+# installed ones (BINDIR next to LIBDIR); never a path of this build tree.
+LIBM4RPC_LDLIBS = -L$(B)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lm4rpc $(MSGPACK_LIBS) -pthread
 
 # Exported: what M4RPC_EXPORT marks (lib/m4rpc_priv.h), nothing else.
 LIB_OBJ_CFLAGS = $(MSGPACK_CFLAGS) -pthread -fPIC -fvisibility=hidden \
@@ -33,7 +35,7 @@ $(B)/obj/lib/version.o $(B)/obj-san/lib/version.o: $(TOP)/VERSION
 
 $(LIBM4RPC_SO): $(patsubst %.c,$(B)/obj/%.o,$(LIBM4RPC_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libm4rpc.so.$(M4RPC_SOVERSION) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libm4rpc.so.$(M4RPC_SOVERSION) \
 		-Wl,--no-undefined -o $@ $^ $(MSGPACK_LIBS) -pthread
 	ln -sf $(notdir $@) $(LIBM4RPC_SONAME_LINK)
 	ln -sf $(notdir $(LIBM4RPC_SONAME_LINK)) $(B)/lib/libm4rpc.so
@@ -45,12 +47,15 @@ $(LIBM4RPC_A) $(LIBM4RPC_SAN_A) $(LIBM4RPC_TSAN_A):
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
+# $(call m4rpc-pc,PREFIX,LIBDIR,INCLUDEDIR): a command printing m4rpc.pc
+# for those directories (`make install` writes the installed system's).
+m4rpc-pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@LIBDIR@|$(2)|' \
+	-e 's|@INCLUDEDIR@|$(3)|' -e 's|@VERSION@|$(M4RPC_VERSION)|' \
+	-e 's|@MSGPACK_PC@|$(MSGPACK_PC)|' $(TOP)/lib/m4rpc.pc.in
+
 $(LIBM4RPC_PC): $(TOP)/lib/m4rpc.pc.in $(TOP)/VERSION
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(B)|' -e 's|@LIBDIR@|$(B)/lib|' \
-		-e 's|@INCLUDEDIR@|$(TOP)/lib/include|' \
-		-e 's|@VERSION@|$(M4RPC_VERSION)|' \
-		-e 's|@MSGPACK_PC@|$(MSGPACK_PC)|' $< > $@
+	$(call m4rpc-pc,$(B),$(B)/lib,$(TOP)/lib/include) > $@
 
 LIBS += $(LIBM4RPC_SO) $(LIBM4RPC_A) $(LIBM4RPC_PC)
 

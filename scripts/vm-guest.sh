@@ -11,6 +11,10 @@ mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t configfs configfs /sys/kernel/config 2>/dev/null
+# The links udev or systemd make on a real system; devtmpfs has none, and
+# kselftest's runner.sh writes the tests' output to /dev/stdout.
+ln -sfn /proc/self/fd /dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do ln -sfn "/proc/self/fd/${i%%:*}" "/dev/${i#*:}"; done
 hostname m4rpc-vm
 # shellcheck disable=SC1091
 . "$run/env"

@@ -29,7 +29,8 @@ $(PY_HOST_TEST): $(PY_PKG)/tests/run.sh.in $(PY_UAPI_DUMP) $(PY_SRCS) \
 
 HOST_TESTS += $(PY_HOST_TEST)
 
-# Debian's layout (the packaging issue wires this into `make install`).
+# Debian's layout, alone; `make install` installs the same files in
+# PYTHONDIR (packaging/install.mk), which follows PREFIX.
 install-python:
 	install -d $(DESTDIR)$(PYTHON_DIST)/m4rpc
 	install -m 644 $(PY_SRCS) $(DESTDIR)$(PYTHON_DIST)/m4rpc/

@@ -10,7 +10,7 @@ $(call obj-cflags,$(addprefix tools/m4rpc-proxy/,$(M4RPC_PROXY_SRCS)),M4RPC_PROX
 $(M4RPC_PROXY): $(patsubst %,$(B)/obj/tools/m4rpc-proxy/%.o,$(M4RPC_PROXY_SRCS)) \
 		$$(LIBM4RPC_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -pthread -o $@ $(filter %.o,$^) $(LIBM4RPC_LDLIBS) $(JANSSON_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter %.o,$^) $(LIBM4RPC_LDLIBS) $(JANSSON_LIBS)
 
 TOOLS += $(M4RPC_PROXY)
 

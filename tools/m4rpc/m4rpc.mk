@@ -13,7 +13,7 @@ $(call obj-cflags,$(addprefix tools/m4rpc/,$(M4RPC_TOOL_SRCS)),M4RPC_TOOL_CFLAGS
 $(M4RPC_TOOL): $(patsubst %,$(B)/obj/tools/m4rpc/%.o,$(M4RPC_TOOL_SRCS)) \
 		$$(LIBM4RPC_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LIBM4RPC_LDLIBS) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBM4RPC_LDLIBS) \
 		$(JANSSON_LIBS) $(KMOD_LIBS)
 
 TOOLS += $(M4RPC_TOOL)

@@ -13,7 +13,7 @@ $(call obj-cflags,$(addprefix tools/rawcall/,$(RAWCALL_SRCS)),RAWCALL_CFLAGS)
 
 $(RAWCALL): $(RAWCALL_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(MSGPACK_LIBS) $(KMOD_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MSGPACK_LIBS) $(KMOD_LIBS)
 
 TOOLS += $(RAWCALL)
 
