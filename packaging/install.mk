@@ -22,6 +22,8 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # /usr/local/lib/udev; systemd and kmod do read /usr/local/lib/....
 UDEVRULESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# The group m4rpc of the udev rules: systemd-sysusers creates it.
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 MODPROBEDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/modprobe.d,$(PREFIX)/lib/modprobe.d)
 # Debian's python3 reads /usr/lib/python3/dist-packages (packages) and
 # /usr/local/lib/python3.N/dist-packages (local installs).
@@ -51,6 +53,7 @@ INSTALL_ITEMS = \
 	$(foreach t,$(INSTALL_TOOLS),755:$(t):$(BINDIR)/$(notdir $(t))) \
 	$(foreach m,$(INSTALL_MANS),644:$(TOP)/$(m):$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	$(foreach r,$(wildcard $(TOP)/udev/*.rules),644:$(r):$(UDEVRULESDIR)/$(notdir $(r))) \
+	644:$(TOP)/udev/m4rpc.sysusers:$(SYSUSERSDIR)/m4rpc.conf \
 	644:$(INSTALL_UNIT):$(SYSTEMDUNITDIR)/m4rpc-proxy.service \
 	$(foreach f,$(PY_SRCS),644:$(f):$(PYTHONDIR)/m4rpc/$(notdir $(f))) \
 	$(if $(filter 1 yes,$(INSTALL_BLACKLIST)),644:$(TOP)/packaging/m4rpc-blacklist-x8h7.conf:$(MODPROBEDIR)/m4rpc-blacklist-x8h7.conf)

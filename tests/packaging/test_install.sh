@@ -35,7 +35,7 @@ expected() {
 		for f in m4rpc m4rpc-proxy x8h7-rawcall; do echo "$p/bin/$f"; done
 		echo "$p/include/m4rpc.h"
 		for f in libm4rpc.a libm4rpc.so libm4rpc.so.0 "libm4rpc.so.$ver" pkgconfig/m4rpc.pc \
-			systemd/system/m4rpc-proxy.service; do echo "$p/lib/$f"; done
+			systemd/system/m4rpc-proxy.service sysusers.d/m4rpc.conf; do echo "$p/lib/$f"; done
 		for f in $pys; do echo "$py/m4rpc/$f"; done
 		for f in $rules; do echo "$udev/$f"; done
 		echo "$p/share/m4rpc/install-manifest"

@@ -27,7 +27,7 @@ INC = os.path.join(YOCTO, "m4rpc-src.inc")
 BB = {
     "prefix": "/usr", "bindir": "/usr/bin", "libdir": "/usr/lib",
     "includedir": "/usr/include", "datadir": "/usr/share",
-    "mandir": "/usr/share/man", "nonarch_base_libdir": "/lib",
+    "mandir": "/usr/share/man", "nonarch_base_libdir": "/lib", "nonarch_libdir": "/usr/lib",
     "systemd_system_unitdir": "/lib/systemd/system",
     "PYTHON_SITEPACKAGES_DIR": "/usr/lib/python3.11/site-packages",
     "PYTHON": "/usr/bin/python3", "PN": "m4rpc",

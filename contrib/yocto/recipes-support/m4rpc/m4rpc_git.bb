@@ -17,6 +17,7 @@ inherit pkgconfig systemd python3-dir
 EXTRA_OEMAKE = "M4RPC_NO_DEPS=1 PREFIX=${prefix} BINDIR=${bindir} LIBDIR=${libdir} \
     INCLUDEDIR=${includedir} MANDIR=${mandir} DATAROOTDIR=${datadir} \
     UDEVRULESDIR=${nonarch_base_libdir}/udev/rules.d \
+    SYSUSERSDIR=${nonarch_libdir}/sysusers.d \
     SYSTEMDUNITDIR=${systemd_system_unitdir} PYTHONDIR=${PYTHON_SITEPACKAGES_DIR} \
     PYTHON3=${PYTHON}"
 
@@ -32,7 +33,12 @@ PACKAGES =+ "${PN}-proxy ${PN}-python ${PN}-udev"
 FILES:${PN}-proxy = "${bindir}/m4rpc-proxy ${systemd_system_unitdir}/m4rpc-proxy.service \
     ${mandir}/man8/m4rpc-proxy.8"
 FILES:${PN}-python = "${PYTHON_SITEPACKAGES_DIR}/m4rpc"
-FILES:${PN}-udev = "${nonarch_base_libdir}/udev/rules.d"
+FILES:${PN}-udev = "${nonarch_base_libdir}/udev/rules.d ${nonarch_libdir}/sysusers.d"
+# The group of /dev/m4rpcN (udev/60-m4rpc.rules), on images without
+# systemd-sysusers too.
+inherit useradd
+USERADD_PACKAGES = "${PN}-udev"
+GROUPADD_PARAM:${PN}-udev = "--system m4rpc"
 FILES:${PN} += "${datadir}/m4rpc/install-manifest"
 RRECOMMENDS:${PN} = "${PN}-udev kernel-module-m4rpc"
 
