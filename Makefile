@@ -70,6 +70,7 @@ include kernel/kernel.mk
 include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk bindings/*/*.mk \
 	tests/*/*.mk selftests/*/*.mk))
 include scripts/vm.mk
+include scripts/arm64.mk
 
 # `make build/tools/m4rpc-sim` from the top directory: the same file as
 # $(B)/tools/m4rpc-sim, the name every rule uses.
