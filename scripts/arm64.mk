@@ -26,3 +26,9 @@ check-arm64-build: deps-arm64
 	@$(TOP)/scripts/kbuild-arm64-tap.sh
 
 .PHONY: deps-arm64 arm64-modules check-arm64-build
+
+# The library, the tools and the VM selftests for arm64, in build-$(ARM64_CROSS)/.
+arm64-userspace: deps-arm64
+	$(MAKE) userspace CROSS=$(ARM64_CROSS)
+
+.PHONY: arm64-userspace
