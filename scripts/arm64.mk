@@ -32,3 +32,16 @@ arm64-userspace: deps-arm64
 	$(MAKE) userspace CROSS=$(ARM64_CROSS)
 
 .PHONY: arm64-userspace
+
+# The smoke tests of each layer, on arm64: the simulated SPI board, the
+# link, the endpoints, the library, the m4rpc command (a subset of
+# VM_TESTS: the whole suite under TCG would take most of an hour).
+ARM64_B := $(TOP)/build-$(ARM64_CROSS)
+ARM64_VM_TEST_NAMES := sim_kmod link_basic ep_basic lib_calls m4rpc_tool
+ARM64_VM_TESTS := $(addprefix $(ARM64_B)/selftests/,$(ARM64_VM_TEST_NAMES))
+
+check-arm64: deps-arm64 arm64-modules arm64-userspace
+	@M4RPC_VM_TIMEOUT=$${M4RPC_VM_TIMEOUT:-1800} $(TOP)/scripts/check.sh --arm64 \
+		--host "$(TOP)/scripts/kbuild-arm64-tap.sh" --vm "$(ARM64_VM_TESTS)"
+
+.PHONY: check-arm64
