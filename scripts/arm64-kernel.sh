@@ -11,28 +11,15 @@ set -eu
 
 cache=${1:-${M4RPC_CACHE:-$HOME/.cache/m4rpc}}
 cross=${CROSS_COMPILE:-aarch64-linux-gnu-}
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-[ -n "$tarball" ] || { echo "arm64-kernel: linux-source-6.1 is not installed" >&2; exit 1; }
 command -v "${cross}gcc" >/dev/null ||
 	{ echo "arm64-kernel: ${cross}gcc not found (gcc-aarch64-linux-gnu)" >&2; exit 1; }
 
-# The cache key is the source package version and the config fragment, so a
-# new Debian kernel or a change of configuration prepares anew, nothing else.
+# The tree's directory, keyed by the source package and the fragment.
 frag=$(dirname "$0")/arm64-kernel.config
-key=$( (dpkg-query -W -f='${Version}' linux-source-6.1; cat "$frag") | sha256sum | cut -c1-12)
-dir=$cache/arm64-kernel-$key
+dir=$("$(dirname "$0")/ksrc-tree.sh" arm64-kernel "$frag" "$cache")
 if [ -f "$dir/build/.m4rpc-done" ]; then
 	echo "$dir/build"
 	exit 0
-fi
-
-mkdir -p "$dir"
-if [ ! -f "$dir/src/Makefile" ]; then
-	echo "arm64-kernel: extracting $tarball" >&2
-	rm -rf "$dir/src" "$dir/src.tmp"
-	mkdir -p "$dir/src.tmp"
-	tar -xf "$tarball" -C "$dir/src.tmp" --strip-components=1
-	mv "$dir/src.tmp" "$dir/src"
 fi
 
 b=$dir/build

@@ -7,7 +7,7 @@ ARM64_CROSS := aarch64-linux-gnu
 # builds of what the library and the tools link (their headers and .pc
 # files, in /usr/lib/aarch64-linux-gnu). gcc-aarch64-linux-gnu conflicts
 # with the metapackage gcc-multilib (not with gcc-12-multilib).
-DEPS_ARM64 := gcc-aarch64-linux-gnu qemu-system-arm libc6-dev:arm64 \
+DEPS_ARM64 := gcc-aarch64-linux-gnu qemu-system-arm device-tree-compiler libc6-dev:arm64 \
 	libmsgpack-dev:arm64 libkmod-dev:arm64 libjansson-dev:arm64
 
 deps-arm64: deps-build
@@ -29,15 +29,16 @@ check-arm64-build: deps-arm64
 
 # The library, the tools and the VM selftests for arm64, in build-$(ARM64_CROSS)/.
 arm64-userspace: deps-arm64
-	$(MAKE) userspace CROSS=$(ARM64_CROSS)
+	$(MAKE) userspace $(ARM64_B)/selftests/link_of CROSS=$(ARM64_CROSS)
 
 .PHONY: arm64-userspace
 
 # The smoke tests of each layer, on arm64: the simulated SPI board, the
-# link, the endpoints, the library, the m4rpc command (a subset of
-# VM_TESTS: the whole suite under TCG would take most of an hour).
+# link, the link bound through the device tree (link_of), the endpoints,
+# the library, the m4rpc command (a subset of VM_TESTS: the whole suite
+# under TCG would take most of an hour).
 ARM64_B := $(TOP)/build-$(ARM64_CROSS)
-ARM64_VM_TEST_NAMES := sim_kmod link_basic ep_basic lib_calls m4rpc_tool
+ARM64_VM_TEST_NAMES := sim_kmod link_basic link_of ep_basic lib_calls m4rpc_tool
 ARM64_VM_TESTS := $(addprefix $(ARM64_B)/selftests/,$(ARM64_VM_TEST_NAMES))
 
 check-arm64: deps-arm64 arm64-modules arm64-userspace

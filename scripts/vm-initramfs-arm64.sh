@@ -70,6 +70,7 @@ cat > "$work/init" <<'INIT'
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+ln -s /proc/self/fd /dev/fd	# bash's process substitution
 for m in $(cat /mods/order); do insmod "/mods/$m" || echo "vm-init: insmod $m failed"; done
 arg() { for w in $(cat /proc/cmdline); do case "$w" in "$1"=*) echo "${w#*=}" ;; esac; done; }
 # virtio-pci probes its devices asynchronously: wait (bounded) for the 3 9p channels.
@@ -90,6 +91,8 @@ exec /bin/bash "$top/scripts/vm-guest.sh" "$run"
 INIT
 chmod +x "$work/init"
 
+# mktemp made the guest's / mode 0700: the tests' other users must get through it.
+chmod 755 "$work"
 tmp=$out.$$
 (cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$tmp"
 mv "$tmp" "$out"

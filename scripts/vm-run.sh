@@ -128,6 +128,19 @@ cmdline="console=ttyS0 loglevel=5 panic=-1 m4rpc.run=$run m4rpc.top=$top"
 [ -n "$debug" ] && cmdline="$cmdline kasan.fault=report"
 qemu=($(qemu_base) -accel "$accel_opt")
 if [ -n "$arm64" ]; then
+	# The machine's own device tree plus a simulated board's node, for the
+	# device-tree path (kernel/sim/sim_of.c): qemu dumps the tree it would
+	# give this guest, dtc merges the node in.
+	dtb=$vmdir/virt-arm64.dtb
+	dtsi=$top/scripts/arm64-sim-board.dtsi
+	if [ ! -s "$dtb" ] || [ "$dtsi" -nt "$dtb" ]; then
+		"${qemu[@]}" -machine dumpdtb="$dtb.base" >/dev/null 2>&1 &&
+			{ dtc -q -I dtb -O dts "$dtb.base" && cat "$dtsi"; } |
+			dtc -q -I dts -O dtb -o "$dtb.tmp" - && mv "$dtb.tmp" "$dtb" ||
+			die "cannot make the device tree (dtc: device-tree-compiler)"
+		rm -f "$dtb.base"
+	fi
+	qemu+=(-dtb "$dtb")
 	qemu+=(-virtfs "local,path=/usr/lib/aarch64-linux-gnu,mount_tag=arm64libs,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$top,mount_tag=top,security_model=none,readonly=on,multidevs=remap")
 	cmdline=${cmdline/console=ttyS0/console=ttyAMA0}
