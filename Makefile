@@ -5,7 +5,20 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 TOP := $(CURDIR)
+# CROSS=TRIPLET (a Debian multiarch one, e.g. aarch64-linux-gnu): build the
+# userspace with TRIPLET-gcc against the libraries of Debian's packages for
+# that architecture (their .pc files in /usr/lib/TRIPLET/pkgconfig), into
+# build-TRIPLET/, next to the native build/. See scripts/arm64.mk.
+CROSS ?=
+ifneq ($(CROSS),)
+B := $(TOP)/build-$(CROSS)
+CC := $(CROSS)-gcc
+AR := $(CROSS)-ar
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS)/pkgconfig:/usr/share/pkgconfig pkg-config
+else
 B := $(TOP)/build
+PKG_CONFIG := pkg-config
+endif
 
 # ---- kernel ------------------------------------------------------------
 # KDIR: the kernel build directory to build the modules against. Default: the
@@ -32,11 +45,11 @@ KCOMMON_CFLAGS := -I$(TOP)/kernel/common
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS)
 
 # msgpack-c: 6.x calls itself msgpack-c, 4.x (Debian 12) msgpack.
-MSGPACK_PC := $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-MSGPACK_CFLAGS = $(shell pkg-config --cflags $(MSGPACK_PC) 2>/dev/null)
-MSGPACK_LIBS = $(shell pkg-config --libs $(MSGPACK_PC) 2>/dev/null)
-KMOD_CFLAGS = $(shell pkg-config --cflags libkmod 2>/dev/null)
-KMOD_LIBS = $(shell pkg-config --libs libkmod 2>/dev/null)
+MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+MSGPACK_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(MSGPACK_PC) 2>/dev/null)
+MSGPACK_LIBS = $(shell $(PKG_CONFIG) --libs $(MSGPACK_PC) 2>/dev/null)
+KMOD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libkmod 2>/dev/null)
+KMOD_LIBS = $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null)
 
 # kselftest's harness, from the kernel source package (extracted, never vendored).
 KSFT := $(B)/kselftest
@@ -73,6 +86,7 @@ include kernel/kernel.mk
 include $(sort $(wildcard emu/*.mk lib/*.mk tools/*.mk tools/*/*.mk bindings/*/*.mk \
 	tests/*/*.mk selftests/*/*.mk packaging/*.mk))
 include scripts/vm.mk
+include scripts/arm64.mk
 
 # `make build/tools/m4rpc-sim` from the top directory: the same file as
 # $(B)/tools/m4rpc-sim, the name every rule uses.
@@ -96,7 +110,8 @@ $(eval $(call compile-flavour,obj-tsan,TSAN_CFLAGS))
 -include $(shell find $(B)/obj $(B)/obj-san $(B)/obj-tsan -name '*.d' 2>/dev/null)
 
 all: modules userspace
-userspace: $(LIBS) $(TOOLS) $(HOST_TESTS) $(VM_TESTS) $(VM_SOAKS)
+# A cross build has no host tests: they run here, the programs run there.
+userspace: $(LIBS) $(TOOLS) $(if $(CROSS),,$(HOST_TESTS)) $(VM_TESTS) $(VM_SOAKS)
 
 clean:
 	rm -rf $(B)

@@ -1,21 +1,23 @@
 #!/bin/bash
-# `make check` and `make check-debug`: the host unit tests, then the VM suite,
+# `make check`, `make check-debug` and `make check-arm64`: the host unit tests, then the VM suite,
 # then one summary line. The Makefile has built everything before this runs.
-#   usage: scripts/check.sh [--debug] --host "TESTS..." --vm "TESTS..."
+#   usage: scripts/check.sh [--debug|--arm64] --host "TESTS..." --vm "TESTS..."
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 debug=
+arm64=
 host=
 vm=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--debug) debug=--debug ;;
+	--arm64) arm64=--arm64 ;;
 	--host) host=$2; shift ;;
 	--vm) vm=$2; shift ;;
 	esac
 	shift
 done
-out=$top/build/check${debug:+-debug}
+out=$top/build/check${debug:+-debug}${arm64:+-arm64}
 rm -rf "$out" && mkdir -p "$out"
 
 echo "TAP version 13"
@@ -23,10 +25,10 @@ echo "# ==== host unit tests"
 # shellcheck disable=SC2086
 "$top/scripts/run-tap.sh" $host | tee "$out/host.tap"
 
-echo "# ==== VM suite (${debug:+debug }kernel)"
+echo "# ==== VM suite (${debug:+debug }${arm64:+arm64 }kernel)"
 start=$(date +%s)
 # shellcheck disable=SC2086
-"$top/scripts/vm-run.sh" $debug --timeout "${M4RPC_VM_TIMEOUT:-1200}" -- \
+"$top/scripts/vm-run.sh" $debug $arm64 --timeout "${M4RPC_VM_TIMEOUT:-1200}" -- \
 	scripts/run-tap.sh $vm > >(tee "$out/vm.tap") 2> >(tee "$out/vm.err" >&2)
 vrc=$?
 wait

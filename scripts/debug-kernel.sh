@@ -8,26 +8,12 @@
 set -eu
 
 cache=${1:-${M4RPC_CACHE:-$HOME/.cache/m4rpc}}
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-[ -n "$tarball" ] || { echo "debug-kernel: linux-source-6.1 is not installed" >&2; exit 1; }
-
-# The cache key is the source package version and the config fragment, so a new
-# Debian kernel or a change of configuration rebuilds, and nothing else does.
+# The tree's directory, keyed by the source package and the fragment.
 frag=$(dirname "$0")/debug-kernel.config
-key=$( (dpkg-query -W -f='${Version}' linux-source-6.1; cat "$frag") | sha256sum | cut -c1-12)
-dir=$cache/debug-kernel-$key
+dir=$("$(dirname "$0")/ksrc-tree.sh" debug-kernel "$frag" "$cache")
 if [ -f "$dir/build/.m4rpc-done" ]; then
 	echo "$dir/build"
 	exit 0
-fi
-
-mkdir -p "$dir"
-if [ ! -f "$dir/src/Makefile" ]; then
-	echo "debug-kernel: extracting $tarball" >&2
-	rm -rf "$dir/src" "$dir/src.tmp"
-	mkdir -p "$dir/src.tmp"
-	tar -xf "$tarball" -C "$dir/src.tmp" --strip-components=1
-	mv "$dir/src.tmp" "$dir/src"
 fi
 
 b=$dir/build

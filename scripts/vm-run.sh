@@ -1,7 +1,7 @@
 #!/bin/bash
 # Run a command as root inside the test VM and return its exit status.
 #
-#   scripts/vm-run.sh [--debug] [--timeout SEC] [--shell] [--kmod DIR] [-- COMMAND ARGS...]
+#   scripts/vm-run.sh [--debug|--arm64] [--timeout SEC] [--shell] [--kmod DIR] [-- COMMAND ARGS...]
 #
 # The guest boots Debian's packaged kernel (or, with --debug, the debug kernel of
 # scripts/debug-kernel.sh) under qemu with 2 vCPUs, mounts the host's root
@@ -9,6 +9,9 @@
 # /tmp, /run, /root are tmpfs) and runs COMMAND with cwd = this repository and
 # M4RPC_KMOD_DIR = the modules built for that kernel. KVM is used only when a
 # bounded probe shows it boots; otherwise TCG.
+# With --arm64 the guest is qemu-system-aarch64 (virt, Cortex-A53, TCG) on
+# Debian's arm64 kernel (scripts/arm64-debian.sh) with an arm64 userland of
+# its own (scripts/vm-initramfs-arm64.sh): the host's root is not its root.
 #
 # The run fails when the command fails, the guest does not finish within
 # SEC seconds (default 900; it is killed and its console kept), or the guest's
@@ -19,17 +22,19 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 debug=
+arm64=
 timeout=900
 shell=
 kmod=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--debug) debug=1 ;;
+	--arm64) arm64=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--shell) shell=1 ;;
 	--kmod) kmod=$2; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 	shift
@@ -42,7 +47,16 @@ vmdir=$top/build/vm
 mkdir -p "$vmdir" "$cache"
 
 # --- the kernel ---
-if [ -n "$debug" ]; then
+karch=
+if [ -n "$arm64" ]; then
+	aroot=$("$top/scripts/arm64-debian.sh" --root) || die "cannot fetch Debian's arm64 kernel"
+	kdir=$("$top/scripts/arm64-debian.sh")
+	kver=${kdir##*/linux-headers-}
+	image=$aroot/boot/vmlinuz-$kver
+	tag=$kver
+	mem=1536
+	karch=arm64
+elif [ -n "$debug" ]; then
 	kdir=$("$top/scripts/debug-kernel.sh") || die "cannot build the debug kernel"
 	image=$kdir/arch/x86/boot/bzImage
 	kver=-
@@ -56,21 +70,30 @@ else
 	mem=1536
 fi
 [ -r "$image" ] || die "cannot read $image"
-[ -n "$kmod" ] || kmod=$(make -s --no-print-directory -C "$top" print-KOUT KDIR="$kdir")
+[ -n "$kmod" ] || kmod=$(make -s --no-print-directory -C "$top" print-KOUT KDIR="$kdir" ARCH="$karch")
 
 # --- the initramfs, rebuilt when its script changes ---
 initrd=$vmdir/initramfs-$tag.cpio.gz
-if [ ! -s "$initrd" ] || [ "$top/scripts/vm-initramfs.sh" -nt "$initrd" ]; then
+if [ -n "$arm64" ]; then
+	if [ ! -s "$initrd" ] || [ "$top/scripts/vm-initramfs-arm64.sh" -nt "$initrd" ]; then
+		"$top/scripts/vm-initramfs-arm64.sh" "$aroot" "$kver" "$initrd" ||
+			die "cannot build the initramfs"
+	fi
+elif [ ! -s "$initrd" ] || [ "$top/scripts/vm-initramfs.sh" -nt "$initrd" ]; then
 	"$top/scripts/vm-initramfs.sh" "$kver" "$initrd" || die "cannot build the initramfs"
 fi
 
 qemu_base() {
+	[ -n "$arm64" ] && { echo qemu-system-aarch64 -nodefaults -no-user-config -display none \
+		-no-reboot -machine virt -cpu cortex-a53 -smp 2 -m "$mem" -kernel "$image" \
+		-initrd "$initrd"; return; }
 	echo qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
 		-machine q35 -cpu max -smp 2 -m "$mem" -kernel "$image" -initrd "$initrd"
 }
 
 # --- KVM or TCG: a guest under this machine's KVM may hang before its first line ---
 accel=${M4RPC_ACCEL:-}
+[ -n "$arm64" ] && accel=tcg
 if [ -z "$accel" ]; then
 	probe=$cache/accel-$(uname -r)
 	if [ -s "$probe" ]; then
@@ -103,9 +126,28 @@ trap cleanup EXIT
 
 cmdline="console=ttyS0 loglevel=5 panic=-1 m4rpc.run=$run m4rpc.top=$top"
 [ -n "$debug" ] && cmdline="$cmdline kasan.fault=report"
-qemu=($(qemu_base) -accel "$accel_opt"
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$run,mount_tag=m4rpcrun,security_model=none,multidevs=remap"
+qemu=($(qemu_base) -accel "$accel_opt")
+if [ -n "$arm64" ]; then
+	# The machine's own device tree plus a simulated board's node, for the
+	# device-tree path (kernel/sim/sim_of.c): qemu dumps the tree it would
+	# give this guest, dtc merges the node in.
+	dtb=$vmdir/virt-arm64.dtb
+	dtsi=$top/scripts/arm64-sim-board.dtsi
+	if [ ! -s "$dtb" ] || [ "$dtsi" -nt "$dtb" ]; then
+		"${qemu[@]}" -machine dumpdtb="$dtb.base" >/dev/null 2>&1 &&
+			{ dtc -q -I dtb -O dts "$dtb.base" && cat "$dtsi"; } |
+			dtc -q -I dts -O dtb -o "$dtb.tmp" - && mv "$dtb.tmp" "$dtb" ||
+			die "cannot make the device tree (dtc: device-tree-compiler)"
+		rm -f "$dtb.base"
+	fi
+	qemu+=(-dtb "$dtb")
+	qemu+=(-virtfs "local,path=/usr/lib/aarch64-linux-gnu,mount_tag=arm64libs,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$top,mount_tag=top,security_model=none,readonly=on,multidevs=remap")
+	cmdline=${cmdline/console=ttyS0/console=ttyAMA0}
+else
+	qemu+=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
+fi
+qemu+=(-virtfs "local,path=$run,mount_tag=m4rpcrun,security_model=none,multidevs=remap"
 	-append "$cmdline")
 
 console=$vmdir/console-$tag.log

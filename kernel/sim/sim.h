@@ -29,6 +29,7 @@
 #ifndef M4RPC_SIM_H
 #define M4RPC_SIM_H
 
+#include <linux/err.h>
 #include <linux/irq_work.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -55,11 +56,13 @@ struct spi_device;
 struct spi_transfer;
 struct irq_domain;
 struct fwnode_handle;
+struct device_node;
 
 struct sim_board {
 	unsigned int index;		/* N of /dev/m4rpc-simN */
 	u32 max_speed_hz;
 	struct platform_device *pdev;	/* parent of the controller */
+	struct device_node *of_np;	/* of_board: the DT node, else NULL (sim_of.c) */
 
 	/* sim_spi.c */
 	struct spi_controller *ctlr;
@@ -130,6 +133,29 @@ void m4rpc_sim_irq_info(struct sim_board *b, struct m4rpc_sim_info *info);
 /* sim_spi.c */
 int m4rpc_sim_spi_init(struct sim_board *b);
 void m4rpc_sim_spi_exit(struct sim_board *b);
+
+/* sim_of.c, built with CONFIG_OF only (Debian's amd64 kernel has none) */
+#if IS_ENABLED(CONFIG_OF)
+int m4rpc_sim_of_find(struct sim_board *b);
+void m4rpc_sim_of_put(struct sim_board *b);
+struct spi_device *m4rpc_sim_of_new_device(struct sim_board *b,
+					   struct spi_controller *ctlr);
+#else
+static inline int m4rpc_sim_of_find(struct sim_board *b)
+{
+	return -ENODEV;
+}
+
+static inline void m4rpc_sim_of_put(struct sim_board *b)
+{
+}
+
+static inline struct spi_device *
+m4rpc_sim_of_new_device(struct sim_board *b, struct spi_controller *ctlr)
+{
+	return ERR_PTR(-ENODEV);
+}
+#endif
 
 /* sim_slave.c */
 int m4rpc_sim_slave_init(struct sim_board *b);

@@ -41,6 +41,7 @@
  */
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
+#include <linux/of.h>
 #include <linux/irq_work.h>
 #include <linux/slab.h>
 #include "m4rpc_compat.h"
@@ -192,9 +193,11 @@ static void sim_irq_unmap(struct irq_domain *d, unsigned int virq)
 	irq_set_chip_data(virq, NULL);
 }
 
+/* xlate: a DT consumer's <hwirq type> (of_board, sim_of.c). */
 static const struct irq_domain_ops sim_irq_domain_ops = {
 	.map	= sim_irq_map,
 	.unmap	= sim_irq_unmap,
+	.xlate	= irq_domain_xlate_twocell,
 };
 
 int m4rpc_sim_irq_init(struct sim_board *b, bool edge, bool rising_ok)
@@ -209,7 +212,11 @@ int m4rpc_sim_irq_init(struct sim_board *b, bool edge, bool rising_ok)
 	b->wired_edge = edge;
 	b->wired_rising = !edge && rising_ok;
 
-	b->fwnode = irq_domain_alloc_named_fwnode(b->name);
+	/* Under the DT node, if any, where a consumer's interrupt-parent finds it. */
+	if (b->of_np)
+		b->fwnode = of_fwnode_handle(b->of_np);
+	else
+		b->fwnode = irq_domain_alloc_named_fwnode(b->name);
 	if (!b->fwnode)
 		return -ENOMEM;
 	b->domain = irq_domain_create_linear(b->fwnode, 1, &sim_irq_domain_ops,
@@ -236,7 +243,8 @@ err_mapping:
 err_domain:
 	irq_domain_remove(b->domain);
 err_fwnode:
-	irq_domain_free_fwnode(b->fwnode);
+	if (!b->of_np)
+		irq_domain_free_fwnode(b->fwnode);
 	return ret;
 }
 
@@ -251,7 +259,8 @@ void m4rpc_sim_irq_exit(struct sim_board *b)
 	irq_work_sync(&b->fire_work);
 	irq_dispose_mapping(b->virq);
 	irq_domain_remove(b->domain);
-	irq_domain_free_fwnode(b->fwnode);
+	if (!b->of_np)
+		irq_domain_free_fwnode(b->fwnode);
 }
 
 void m4rpc_sim_irq_set_nirq(struct sim_board *b, bool low, bool drop_edge)

@@ -86,6 +86,11 @@ module_param_cb(irq_mode, &sim_irq_mode_ops, NULL, 0444);
 MODULE_PARM_DESC(irq_mode,
 		 "nIRQ trigger: level (low, default, as the X8's device tree), edge (falling) or none (the SPI device has no interrupt: its driver must poll)");
 
+static bool sim_of_board;
+module_param_named(of_board, sim_of_board, bool, 0444);
+MODULE_PARM_DESC(of_board,
+		 "board 0 as the device tree describes it: its SPI device from the child \"portenta,x8h7\" of the node \"m4rpc,sim-board\", nIRQ as that node's interrupt (default 0)");
+
 static struct sim_board *sim_boards[SIM_MAX_BOARDS];
 
 static void sim_board_destroy(struct sim_board *b)
@@ -98,6 +103,7 @@ static void sim_board_destroy(struct sim_board *b)
 	m4rpc_sim_slave_exit(b);
 	m4rpc_sim_irq_exit(b);
 	platform_device_unregister(b->pdev);
+	m4rpc_sim_of_put(b);
 	mutex_destroy(&b->lock);
 	kfree(b);
 }
@@ -124,6 +130,13 @@ static struct sim_board *sim_board_create(unsigned int index)
 		goto err_free;
 	}
 	b->unwired = sim_irq_none;
+	if (sim_of_board && index == 0) {
+		ret = m4rpc_sim_of_find(b);
+		if (ret) {
+			pr_err("of_board: no device-tree node compatible \"m4rpc,sim-board\" with interrupt-controller\n");
+			goto err_pdev;
+		}
+	}
 	ret = m4rpc_sim_irq_init(b, sim_irq_edge, sim_rising_edge);
 	if (ret)
 		goto err_pdev;
@@ -147,6 +160,7 @@ err_irq:
 	m4rpc_sim_irq_exit(b);
 err_pdev:
 	platform_device_unregister(b->pdev);
+	m4rpc_sim_of_put(b);
 err_free:
 	mutex_destroy(&b->lock);
 	kfree(b);
@@ -171,6 +185,10 @@ static int __init sim_init(void)
 	if (sim_nr_boards < 1 || sim_nr_boards > SIM_MAX_BOARDS) {
 		pr_err("boards=%u: must be 1..%d\n", sim_nr_boards,
 		       SIM_MAX_BOARDS);
+		return -EINVAL;
+	}
+	if (sim_of_board && sim_irq_none) {
+		pr_err("of_board=1: the device tree wires nIRQ, irq_mode=none cannot\n");
 		return -EINVAL;
 	}
 	if (sim_max_speed_hz < SIM_MIN_SPEED_HZ ||

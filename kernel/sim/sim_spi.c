@@ -159,6 +159,17 @@ int m4rpc_sim_spi_init(struct sim_board *b)
 	b->ctlr = ctlr;
 	b->bus_num = ctlr->bus_num;
 
+	if (b->of_np) {
+		b->spi = m4rpc_sim_of_new_device(b, ctlr);
+		if (IS_ERR(b->spi)) {
+			ret = PTR_ERR(b->spi);
+			b->spi = NULL;
+			spi_unregister_controller(ctlr);
+			b->ctlr = NULL;
+			return ret;
+		}
+		return 0;
+	}
 	b->spi = spi_new_device(ctlr, &info);
 	if (!b->spi) {
 		spi_unregister_controller(ctlr);

@@ -4,8 +4,8 @@
 # checks the JSON <-> msgpack conversion, with the sanitizers.
 M4RPC_TOOL := $(B)/tools/m4rpc
 M4RPC_TOOL_SRCS := main errors board jsonmp call info listen serve module
-JANSSON_CFLAGS = $(shell pkg-config --cflags jansson 2>/dev/null)
-JANSSON_LIBS = $(shell pkg-config --libs jansson 2>/dev/null)
+JANSSON_CFLAGS = $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS = $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
 
 M4RPC_TOOL_CFLAGS = $(LIBM4RPC_CFLAGS) $(JANSSON_CFLAGS) $(KMOD_CFLAGS)
 $(call obj-cflags,$(addprefix tools/m4rpc/,$(M4RPC_TOOL_SRCS)),M4RPC_TOOL_CFLAGS)
