@@ -12,14 +12,19 @@
 #include <string.h>
 
 #include "m4rpc_priv.h"
+#include "mpframe.h"
 
-/* A NUL-terminated copy of @p..@n in the message's zone. */
+/*
+ * A NUL-terminated copy of @p..@n in the message's zone. An empty str's
+ * @p is NULL (msgpack-c), which memcpy() must not be given even for 0.
+ */
 static const char *zone_str(struct m4rpc_result *m, const char *p, size_t n)
 {
 	char *s = msgpack_zone_malloc(&m->zone, n + 1);
 
 	if (s) {
-		memcpy(s, p, n);
+		if (n)
+			memcpy(s, p, n);
 		s[n] = '\0';
 	}
 	return s;
@@ -89,7 +94,8 @@ static int decode_envelope(struct m4rpc_result *m)
 	const msgpack_object *name;
 
 	if (m->root.type != MSGPACK_OBJECT_ARRAY || a->size < 3 ||
-	    a->ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+	    a->ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+	    a->ptr[0].via.u64 > MSG_NOTIFICATION)	/* before it is an int */
 		return -EPROTO;
 	m->type = a->ptr[0].via.u64;
 	switch (m->type) {
@@ -136,10 +142,21 @@ static int decode_envelope(struct m4rpc_result *m)
 
 struct m4rpc_result *m4rpc__msg_decode(const void *data, size_t len, int *err)
 {
-	/* msgpack-c's str and bin objects point into the bytes: kept here. */
-	struct m4rpc_result *m = calloc(1, sizeof(*m) + len);
+	struct m4rpc_result *m;
 	size_t off = 0;
 
+	/*
+	 * msgpack-c allocates a container's items as it reads its header, for
+	 * the count the header claims (a 5-byte map header: 2^32 of them), so
+	 * the message must be one whole object first: then its counts are
+	 * bounded by its length, and so is what msgpack-c allocates.
+	 */
+	if (mpf_len(data, len) != (ssize_t)len) {
+		*err = -EPROTO;
+		return NULL;
+	}
+	/* msgpack-c's str and bin objects point into the bytes: kept here. */
+	m = calloc(1, sizeof(*m) + len);
 	if (!m) {
 		*err = -ENOMEM;
 		return NULL;

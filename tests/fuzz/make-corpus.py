@@ -108,3 +108,41 @@ for i, m in enumerate(MSGS):
     ids = [0, 0x7f, 0x80, 0xffff, 0x10000, 0xffffffff]
     write('rpc_msg', 'msg%d' % i, struct.pack('>I', ids[i % len(ids)]) + b'\x08' + m)
 write('rpc_msg', 'long-name', struct.pack('>I', 5) + b'\x80' + request(3, 'n' * 70))
+
+# fuzz_lib_decode: one message as read() gives it: every kind, every type
+# of result for the getters, the errors the library classifies, and a few
+# that are not messages of msgpack-rpc.
+for i, m in enumerate(MSGS):
+    write('lib_decode', 'msg%d' % i, m)
+results = {
+    'nil': b'\xc0', 'true': b'\xc3', 'uint': b'\xcf' + bytes([0x80] + [0] * 7),
+    'neg': b'\xd3' + struct.pack('>q', -5), 'fixneg': b'\xff',
+    'float32': b'\xca' + struct.pack('>f', 1.5), 'str': mp_str('hi\x00there'),
+    'bin': mp_bin(b'\x00\x01\x02'), 'array': b'\x92\x01\xa1x', 'map': b'\x81\x01\x02',
+    'ext': b'\xd4\x01\x02',
+}
+for name, v in sorted(results.items()):
+    write('lib_decode', 'result-' + name, response(9, b'\xc0', v))
+errors = {
+    'no-method': mp_str('could not find function: foo'),
+    'argc': mp_str('Function expects 2 arguments, got 1'),
+    'unbound': mp_str('m4rpc: no Linux process bound \'x\''),
+    'int': b'\x05', 'array': b'\x92\xa1a\x01',
+}
+for name, e in sorted(errors.items()):
+    write('lib_decode', 'error-' + name, response(10, e))
+write('lib_decode', 'bin-name', b'\x94\x00\x01' + mp_bin(b'led') + b'\x91\x01')
+write('lib_decode', 'bad-params', b'\x93\x02' + mp_str('tty') + b'\x01')
+write('lib_decode', 'trailing', request(2, 'x') + b'\xc0')
+write('lib_decode', 'msgid-64', b'\x94\x01\xcf' + bytes([1] + [0] * 7) + b'\xc0\xc0')
+
+# fuzz_mpframe: chunking seed byte, mpf_array()'s max, then a TCP stream:
+# messages back to back, then a tail that is incomplete or no msgpack.
+stream = b''.join(MSGS) + b'\xdc\x00\x02\x01\x02' + b'\xdd\x00\x00\x00\x00'
+write('mpframe', 'stream', bytes([0x11, 4]) + stream)
+write('mpframe', 'stream-max0', bytes([0x53, 0]) + stream + MSGS[1][:9])
+write('mpframe', 'not-msgpack', bytes([0x02, 8]) + MSGS[0] + b'\xc1' + MSGS[1])
+write('mpframe', 'big-lengths', bytes([0x07, 255]) + MSGS[4] +
+      b'\xdb\xff\xff\xff\xff' + b'\xdf\xff\xff\xff\xff')
+write('mpframe', 'ext', bytes([0x30, 16]) + b'\x95\xc7\x02\x05ab\xc8\x00\x01\x07x'
+      b'\xd8\x01' + bytes(16) + b'\xc9\x00\x00\x00\x00\x09\xca' + bytes(4))

@@ -471,10 +471,34 @@ TEST(requests_and_notifications)
 	m4rpc_result_free(m);
 }
 
+/* Empty strs, whose bytes msgpack-c gives as NULL (fuzz_lib_decode). */
+TEST(empty_strings)
+{
+	static const uint8_t resp[] = { 0x94, 0x01, 0x09, 0xa0, 0xa0 };
+	static const uint8_t note[] = { 0x93, 0x02, 0xa0, 0x90 };
+	struct m4rpc_result *m;
+	const char *s;
+	size_t n = 1;
+	int err;
+
+	m = m4rpc__msg_decode(resp, sizeof(resp), &err);
+	ASSERT_NE(NULL, m);
+	EXPECT_STREQ("", m4rpc_result_error_text(m));
+	EXPECT_EQ(-M4RPC_E_REMOTE, m4rpc_result_error(m));
+	ASSERT_EQ(0, m4rpc_result_str(m, &s, &n));
+	EXPECT_STREQ("", s);
+	EXPECT_EQ(0, n);
+	m4rpc_result_free(m);
+	m = m4rpc__msg_decode(note, sizeof(note), &err);
+	ASSERT_NE(NULL, m);
+	EXPECT_STREQ("", m->method);
+	m4rpc_result_free(m);
+}
+
 TEST(malformed)
 {
 	static const struct {
-		uint8_t b[12];
+		uint8_t b[16];
 		size_t n;
 	} bad[] = {
 		{ { 0x01 }, 1 },				/* not an array */
@@ -488,6 +512,14 @@ TEST(malformed)
 		{ { 0x93, 0x02, 0xa1, 'a' }, 4 },		/* cut */
 		{ { 0x93, 0x01, 0x01, 0xc0 }, 4 },		/* response of 3 */
 		{ { 0xc1 }, 1 },				/* never used */
+		/*
+		 * Cut inside containers claiming 2^32-ish items (fuzz_lib_decode):
+		 * msgpack-c would allocate for them all (128 GiB) first.
+		 */
+		{ { 0x94, 0x00, 0xdf, 0xa3, 0x74, 0x74, 0x79, 0x91 }, 8 },
+		{ { 0x94, 0x01, 0x01, 0xc0, 0xdd, 0xff, 0xff, 0xff, 0xff }, 9 },
+		/* type 2^32 + 1: not a response (fuzz_lib_decode) */
+		{ { 0x94, 0xcf, 0, 0, 0, 1, 0, 0, 0, 1, 0x01, 0xc0, 0xc0 }, 13 },
 	};
 	struct m4rpc_result *m;
 	size_t i;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Host test of m4rpc-proxy's msgpack stream framing
- * (tools/m4rpc-proxy/mpframe.c): for objects of every type msgpack-c
+ * (lib/mpframe.c): for objects of every type msgpack-c
  * packs, and the old raw strings msgpack-python 0.5 sends, the length is
  * found exactly, no prefix passes for a whole object (a message split
  * over TCP reads waits for its end), two messages back to back are cut

@@ -8,7 +8,7 @@
  *   serve.c     the M4's calls and notifications of registered names,
  *               forwarded to 127.0.0.1:PORT, one session per port
  *   net.c       sockets: whole writes, one message read with a deadline
- *   mpframe.c   where msgpack messages end in a byte stream
+ *   ../../lib/mpframe.c  where msgpack messages end in a byte stream
  *
  * Threads and locks: a thread per client connection (it alone touches its
  * socket and its own board session), a thread per registered port (it

@@ -4,9 +4,11 @@
  * whole object of a buffer ends, and where the elements of a top-level
  * array lie. The proxy passes clients' bytes on as they came (params,
  * msgids), so it cuts messages out of the stream instead of re-packing
- * them. Every msgpack type (including the old raw strings, which are
- * today's str) is known; 0xc1, the one byte no object starts with, is an
- * error.
+ * them; libm4rpc checks with it that a message read from the session is
+ * one whole object before msgpack-c allocates for the counts its
+ * containers claim. Every msgpack type (including the old raw strings,
+ * which are today's str) is known; 0xc1, the one byte no object starts
+ * with, is an error.
  */
 #ifndef M4RPC_PROXY_MPFRAME_H
 #define M4RPC_PROXY_MPFRAME_H
