@@ -30,8 +30,9 @@ integrity: deps-vm vm-modules $(EP_INTEGRITY)
 # Every ioctl of /dev/m4rpcN and /dev/m4rpc-simN from a 32-bit program on
 # the 64-bit kernel (ep_abi.c): built -m32 (ep_abi32) and, as the control,
 # -m64 (ep_abi64). libc only, so no 32-bit msgpack-c: the board is the
-# 64-bit m4rpc-sim. M32_CFLAGS: tests/host/uapi.mk.
-EP_ABI_TESTS := $(B)/selftests/ep_abi32 $(B)/selftests/ep_abi64
+# 64-bit m4rpc-sim. M32_CFLAGS: tests/host/uapi.mk. A cross build (CROSS,
+# arm64) has no 32-bit compiler for its target here (armhf): ep_abi64 only.
+EP_ABI_TESTS := $(if $(CROSS),,$(B)/selftests/ep_abi32) $(B)/selftests/ep_abi64
 EP_ABI_SRCS := $(TOP)/selftests/ep/ep_abi.c $(TOP)/selftests/common/board_sys.c
 EP_ABI_CFLAGS = $(ALL_CFLAGS) $(KSFT_CFLAGS) -I$(TOP)/selftests/common
 
