@@ -3,7 +3,7 @@
 # sends notifications and the tty is held open; every message received is
 # checked against what was sent, every loss against the counters
 # (selftests/soak/soak.h). One program, plain TAP, run in the VM.
-#   make check        ~30 s of it (90 s under make check-debug)
+#   make check        ~30 s of it, seed 2 (check-debug too)
 #   make soak         SOAK_SECONDS (600) of it; SOAK_SEED=N replays a seed
 #                     (the same faults, traffic and calls; timing differs)
 SOAK := $(B)/selftests/soak
